@@ -1,0 +1,143 @@
+"""The reminder engine: what the owner should do on a given day.
+
+``build_agenda`` is pure and deterministic for a given ``today``: the service hands it the
+candidate rows (found through indexes) and it decides what is due, in which group and order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from journal.domain.dates import age_on, check_in_due, check_in_state, next_occurrence
+from journal.model import CheckInState, Conversation, PartialDate, Reminder
+from journal.store.codec import parse_partial
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    contact_id: int
+    name: str
+    call_them: str
+    state: CheckInState
+    due_on: dt.date
+    last_talked_on: dt.date | None
+    cadence_days: int
+
+    def days_late(self, today: dt.date) -> int:
+        return (today - self.due_on).days
+
+
+@dataclass(frozen=True)
+class DateEvent:
+    contact_id: int
+    name: str
+    call_them: str
+    kind: str  # "birthday" or "anniversary"
+    on: dt.date
+    years: int | None  # age they turn, or years of the anniversary, when the year is known
+
+    @property
+    def title(self) -> str:
+        if self.kind == "birthday":
+            return f"turns {self.years}" if self.years is not None else "birthday"
+        return f"{self.years} years" if self.years is not None else "anniversary"
+
+
+@dataclass
+class Agenda:
+    today: dt.date
+    overdue: list[CheckIn] = field(default_factory=list)
+    due_today: list[CheckIn] = field(default_factory=list)
+    drifting: list[CheckIn] = field(default_factory=list)
+    follow_ups: list[Conversation] = field(default_factory=list)
+    reminders: list[Reminder] = field(default_factory=list)
+    dates: list[DateEvent] = field(default_factory=list)
+    complaints: list[Conversation] = field(default_factory=list)
+
+    @property
+    def check_ins(self) -> list[CheckIn]:
+        return [*self.overdue, *self.due_today, *self.drifting]
+
+    def is_empty(self) -> bool:
+        return not (self.check_ins or self.follow_ups or self.reminders or self.dates
+                    or self.complaints)
+
+    def count(self) -> int:
+        """How many things want attention today (upcoming dates count only when today)."""
+        todays_dates = sum(1 for d in self.dates if d.on == self.today)
+        return (len(self.check_ins) + len(self.follow_ups) + len(self.reminders)
+                + todays_dates + len(self.complaints))
+
+
+def base_date(row: Mapping[str, Any]) -> dt.date:
+    """The day the check-in clock starts: the last conversation, else when they were added."""
+    text = row["last_talked_at"] or row["created_at"]
+    return dt.date.fromisoformat(str(text)[:10])
+
+
+def call_them(row: Mapping[str, Any]) -> str:
+    return str(row.get("preferred_name") or row.get("given_name") or row["display_name"])
+
+
+def check_in_for(row: Mapping[str, Any], today: dt.date) -> CheckIn | None:
+    cadence = row["cadence_days"]
+    if cadence is None:
+        return None
+    base = base_date(row)
+    snoozed = dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None
+    state = check_in_state(base, cadence, snoozed, today)
+    last = dt.date.fromisoformat(str(row["last_talked_at"])[:10]) if row["last_talked_at"] \
+        else None
+    return CheckIn(contact_id=row["id"], name=row["display_name"], call_them=call_them(row),
+                   state=state, due_on=check_in_due(base, cadence, snoozed),
+                   last_talked_on=last, cadence_days=cadence)
+
+
+def date_events(rows: Iterable[Mapping[str, Any]], kind: str, today: dt.date,
+                days: int) -> list[DateEvent]:
+    last = today + dt.timedelta(days=days)
+    events = []
+    for row in rows:
+        date: PartialDate | None = parse_partial(row[kind])
+        if date is None:
+            continue
+        on = next_occurrence(date, today)
+        if on > last:
+            continue
+        events.append(DateEvent(contact_id=row["id"], name=row["display_name"],
+                                call_them=call_them(row), kind=kind, on=on,
+                                years=age_on(date, on)))
+    return events
+
+
+def build_agenda(today: dt.date, *, days: int, check_in_rows: Iterable[Mapping[str, Any]],
+                 birthday_rows: Iterable[Mapping[str, Any]] = (),
+                 anniversary_rows: Iterable[Mapping[str, Any]] = (),
+                 follow_ups: Iterable[Conversation] = (),
+                 reminders: Iterable[Reminder] = (),
+                 complaints: Iterable[Conversation] = ()) -> Agenda:
+    agenda = Agenda(today=today)
+    groups = {CheckInState.OVERDUE: agenda.overdue, CheckInState.DUE: agenda.due_today,
+              CheckInState.DRIFTING: agenda.drifting}
+    for row in check_in_rows:
+        item = check_in_for(row, today)
+        if item is not None and item.state in groups:
+            groups[item.state].append(item)
+    for group in groups.values():
+        group.sort(key=lambda c: (c.due_on, c.name.casefold(), c.contact_id))
+    agenda.follow_ups = sorted(
+        (c for c in follow_ups if c.has_open_follow_up and c.follow_up_on
+         and c.follow_up_on <= today),
+        key=lambda c: (c.follow_up_on, c.id))
+    agenda.reminders = sorted((r for r in reminders if not r.done and r.effective_due <= today),
+                              key=lambda r: (r.effective_due, r.id))
+    agenda.dates = sorted(
+        [*date_events(birthday_rows, "birthday", today, days),
+         *date_events(anniversary_rows, "anniversary", today, days)],
+        key=lambda e: (e.on, e.name.casefold(), e.kind))
+    agenda.complaints = sorted((c for c in complaints if c.is_open_complaint),
+                               key=lambda c: (c.occurred_at, c.id))
+    return agenda

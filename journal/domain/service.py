@@ -1,0 +1,469 @@
+"""The journal's services: every rule the CLI and the GUI share.
+
+The service validates input, applies the rules and calls the store; it never imports Qt. After
+each write it tells its listeners what changed, so views can refresh themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from journal.domain import dates
+from journal.domain.agenda import Agenda, base_date, build_agenda
+from journal.domain.validation import (
+    check_cadence,
+    check_currency,
+    clean_contact,
+)
+from journal.errors import AmbiguousError, NotFoundError, ValidationError
+from journal.model import (
+    CheckInState,
+    Contact,
+    ContactDraft,
+    ContactRow,
+    Conversation,
+    ConversationDraft,
+    Kind,
+    MethodKind,
+    Purchase,
+    PurchaseDraft,
+    Reminder,
+    ReminderDraft,
+    ReminderRepeat,
+    SearchHit,
+    Settings,
+    TrashItem,
+)
+from journal.store import agenda as agenda_store
+from journal.store import contacts as contact_store
+from journal.store import conversations as conversation_store
+from journal.store import purchases as purchase_store
+from journal.store import reminders as reminder_store
+from journal.store import search as search_store
+from journal.store import settings as settings_store
+from journal.store import trash as trash_store
+from journal.store.codec import stamp
+from journal.store.connection import Database, Row
+
+Clock = Callable[[], dt.datetime]
+Listener = Callable[[str], None]  # receives "contacts", "conversations", "settings" …
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class JournalService:
+    def __init__(self, db: Database, clock: Clock = local_now) -> None:
+        self.db = db
+        self.clock = clock
+        self._listeners: list[Listener] = []
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, clock: Clock = local_now) -> JournalService:
+        return cls(Database.open(path), clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def path(self) -> Path | None:
+        return self.db.path
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, what: str) -> None:
+        for listener in list(self._listeners):
+            listener(what)
+
+    # -- contacts -----------------------------------------------------------------------------
+    def add_contact(self, draft: ContactDraft) -> Contact:
+        clean = clean_contact(draft, self.settings().default_country)
+        contact_id = contact_store.insert(self.db, clean, self.clock())
+        self._changed("contacts")
+        return self.contact(contact_id)
+
+    def update_contact(self, contact_id: int, draft: ContactDraft) -> Contact:
+        self.contact(contact_id)
+        clean = clean_contact(draft, self.settings().default_country)
+        contact_store.update(self.db, contact_id, clean, self.clock())
+        self._changed("contacts")
+        return self.contact(contact_id)
+
+    def contact(self, contact_id: int, *, include_deleted: bool = False) -> Contact:
+        contact = contact_store.get(self.db, contact_id)
+        if contact is None or (contact.deleted_at and not include_deleted):
+            raise NotFoundError(f"There is no customer with id {contact_id}.")
+        return contact
+
+    def find_contact(self, ref: str) -> Contact:
+        """An id, a uid, or a unique fragment of a name or email."""
+        ref = ref.strip()
+        if not ref:
+            raise ValidationError("Say which customer: an id, or part of a name or email.")
+        if ref.isdigit():
+            contact = contact_store.get(self.db, int(ref))
+            if contact and not contact.deleted_at:
+                return contact
+        by_uid = contact_store.by_uid(self.db, ref)
+        if by_uid is not None:
+            return self.contact(by_uid)
+        rows = contact_store.candidates(self.db, ref)
+        exact = [r for r in rows if r["display_name"].casefold() == ref.casefold()]
+        if len(exact) == 1:
+            rows = exact
+        if not rows:
+            raise NotFoundError(f"No customer matches '{ref}'.")
+        if len(rows) > 1:
+            names = [f"{r['display_name']} (#{r['id']})" for r in rows]
+            raise AmbiguousError(
+                f"'{ref}' matches {len(rows)} customers: {', '.join(names)}; "
+                "use more of the name or the id.", names)
+        return self.contact(rows[0]["id"])
+
+    def likely_duplicates(self, draft: ContactDraft, ignore_id: int | None = None
+                          ) -> list[Contact]:
+        """Live contacts sharing an email or phone, or with a very similar name."""
+        country = self.settings().default_country
+        clean = clean_contact(draft, country)
+        ids: list[int] = []
+        for method in clean.methods:
+            if method.kind in (MethodKind.EMAIL, MethodKind.PHONE):
+                ids.extend(contact_store.ids_with_method(self.db, method.kind, method.value))
+        wanted = _name_key(clean.display_name)
+        for row in contact_store.candidates(self.db, clean.display_name.split()[0], limit=200):
+            if _name_key(row["display_name"]) == wanted:
+                ids.append(row["id"])
+        unique = [i for i in dict.fromkeys(ids) if i != ignore_id]
+        return [self.contact(i) for i in unique]
+
+    def list_contact_ids(self, *, tag: str | None = None, archived: bool | None = False,
+                         sort: str = "name", query: str = "") -> list[int]:
+        if sort not in contact_store.SORTS:
+            raise ValidationError(f"Unknown sort '{sort}'.")
+        only = None
+        if query.strip():
+            fts = search_store.fts_query(query)
+            only = search_store.matching_contact_ids(self.db, fts) if fts else []
+        return contact_store.list_ids(self.db, tag=tag, archived=archived, sort=sort, only=only)
+
+    def contact_rows(self, ids: list[int]) -> dict[int, ContactRow]:
+        today = self.today()
+
+        def state_of(row: Row) -> CheckInState:
+            snoozed = dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] \
+                else None
+            return dates.check_in_state(base_date(row), row["cadence_days"], snoozed, today)
+
+        return contact_store.rows_for(self.db, ids, state_of)
+
+    def list_contacts(self, **filters: object) -> list[ContactRow]:
+        ids = self.list_contact_ids(**filters)  # type: ignore[arg-type]
+        rows = self.contact_rows(ids)
+        return [rows[i] for i in ids]
+
+    def tags(self) -> list[str]:
+        return contact_store.all_tags(self.db)
+
+    def set_cadence(self, contact_id: int, days: int | None) -> None:
+        self.contact(contact_id)
+        contact_store.set_fields(self.db, contact_id, self.clock(),
+                                 cadence_days=check_cadence(days))
+        self._changed("contacts")
+
+    def snooze_contact(self, contact_id: int, until: dt.date) -> None:
+        self.contact(contact_id)
+        if until <= self.today():
+            raise ValidationError("Snooze until a day after today.")
+        contact_store.set_fields(self.db, contact_id, self.clock(),
+                                 snoozed_until=until.isoformat())
+        self._changed("contacts")
+
+    def archive_contact(self, contact_id: int, archived: bool = True) -> None:
+        self.contact(contact_id)
+        contact_store.set_fields(self.db, contact_id, self.clock(), archived=int(archived))
+        self._changed("contacts")
+
+    def delete_contact(self, contact_id: int) -> None:
+        """Move to the trash (restorable)."""
+        self.contact(contact_id)
+        contact_store.set_fields(self.db, contact_id, self.clock(),
+                                 deleted_at=stamp(self.clock()))
+        self._changed("contacts")
+
+    def restore_contact(self, contact_id: int) -> None:
+        self.contact(contact_id, include_deleted=True)
+        contact_store.set_fields(self.db, contact_id, self.clock(), deleted_at=None)
+        self._changed("contacts")
+
+    def purge_contact(self, contact_id: int) -> None:
+        contact = self.contact(contact_id, include_deleted=True)
+        if contact.deleted_at is None:
+            raise ValidationError("Only customers in the trash can be deleted for good.")
+        contact_store.purge(self.db, contact_id)
+        self._changed("contacts")
+
+    # -- conversations ------------------------------------------------------------------------
+    def _clean_conversation(self, draft: ConversationDraft) -> tuple[ConversationDraft, dt.datetime]:
+        self.contact(draft.contact_id)
+        if not draft.summary.strip():
+            raise ValidationError("Write a few words about the conversation.")
+        when = draft.occurred_at or self.clock()
+        if when.tzinfo is None:
+            when = when.astimezone()  # a naive time is the computer's local time
+        return draft, when
+
+    def log_conversation(self, draft: ConversationDraft) -> Conversation:
+        draft, when = self._clean_conversation(draft)
+        conversation_id = conversation_store.insert(self.db, draft, when, self.clock())
+        self._changed("conversations")
+        return self.conversation(conversation_id)
+
+    def update_conversation(self, conversation_id: int, draft: ConversationDraft
+                            ) -> Conversation:
+        self.conversation(conversation_id)
+        draft, when = self._clean_conversation(draft)
+        conversation_store.update(self.db, conversation_id, draft, when, self.clock())
+        self._changed("conversations")
+        return self.conversation(conversation_id)
+
+    def conversation(self, conversation_id: int, *, include_deleted: bool = False
+                     ) -> Conversation:
+        found = conversation_store.get(self.db, conversation_id)
+        if found is None or (found.deleted_at and not include_deleted):
+            raise NotFoundError(f"There is no conversation with id {conversation_id}.")
+        return found
+
+    def conversations_with(self, contact_id: int, limit: int | None = None
+                           ) -> list[Conversation]:
+        return conversation_store.for_contact(self.db, contact_id, limit)
+
+    def timeline(self, **filters: object) -> list[Conversation]:
+        return conversation_store.timeline(self.db, **filters)  # type: ignore[arg-type]
+
+    def mark_follow_up_done(self, conversation_id: int, done: bool = True) -> None:
+        self.conversation(conversation_id)
+        conversation_store.set_fields(self.db, conversation_id, self.clock(),
+                                      follow_up_done=int(done))
+        self._changed("conversations")
+
+    def resolve_complaint(self, conversation_id: int, how: str,
+                          on: dt.date | None = None) -> None:
+        found = self.conversation(conversation_id)
+        if found.kind is not Kind.COMPLAINT:
+            raise ValidationError("Only complaints can be resolved.")
+        conversation_store.set_fields(self.db, conversation_id, self.clock(),
+                                      resolved_on=(on or self.today()).isoformat(),
+                                      resolution=how.strip())
+        self._changed("conversations")
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        self.conversation(conversation_id)
+        conversation_store.set_fields(self.db, conversation_id, self.clock(),
+                                      deleted_at=stamp(self.clock()))
+        self._changed("conversations")
+
+    def restore_conversation(self, conversation_id: int) -> None:
+        self.conversation(conversation_id, include_deleted=True)
+        conversation_store.set_fields(self.db, conversation_id, self.clock(), deleted_at=None)
+        self._changed("conversations")
+
+    def purge_conversation(self, conversation_id: int) -> None:
+        found = self.conversation(conversation_id, include_deleted=True)
+        if found.deleted_at is None:
+            raise ValidationError("Only conversations in the trash can be deleted for good.")
+        conversation_store.purge(self.db, conversation_id)
+        self._changed("conversations")
+
+    # -- purchases ----------------------------------------------------------------------------
+    def _clean_purchase(self, draft: PurchaseDraft) -> PurchaseDraft:
+        self.contact(draft.contact_id)
+        draft.currency = check_currency(draft.currency or self.settings().default_currency)
+        if not draft.description.strip():
+            raise ValidationError("Say what was bought.")
+        return draft
+
+    def add_purchase(self, draft: PurchaseDraft) -> Purchase:
+        purchase_id = purchase_store.insert(self.db, self._clean_purchase(draft), self.clock())
+        self._changed("purchases")
+        return self.purchase(purchase_id)
+
+    def update_purchase(self, purchase_id: int, draft: PurchaseDraft) -> Purchase:
+        self.purchase(purchase_id)
+        purchase_store.update(self.db, purchase_id, self._clean_purchase(draft), self.clock())
+        self._changed("purchases")
+        return self.purchase(purchase_id)
+
+    def delete_purchase(self, purchase_id: int) -> None:
+        self.purchase(purchase_id)
+        purchase_store.set_deleted(self.db, purchase_id, self.clock(), self.clock())
+        self._changed("purchases")
+
+    def restore_purchase(self, purchase_id: int) -> None:
+        purchase_store.set_deleted(self.db, purchase_id, None, self.clock())
+        self._changed("purchases")
+
+    def purchase(self, purchase_id: int) -> Purchase:
+        found = purchase_store.get(self.db, purchase_id)
+        if found is None:
+            raise NotFoundError(f"There is no purchase with id {purchase_id}.")
+        return found
+
+    def purchases_of(self, contact_id: int) -> list[Purchase]:
+        return purchase_store.for_contact(self.db, contact_id)
+
+    def lifetime_totals(self, contact_id: int) -> dict[str, int]:
+        return purchase_store.totals_for(self.db, contact_id)
+
+    # -- custom reminders ---------------------------------------------------------------------
+    def add_reminder(self, draft: ReminderDraft) -> Reminder:
+        self.contact(draft.contact_id)
+        if not draft.title.strip():
+            raise ValidationError("Say what to be reminded of.")
+        if draft.repeat is ReminderRepeat.EVERY:
+            if not draft.every_days or draft.every_days <= 0:
+                raise ValidationError("A repeating reminder needs a positive number of days.")
+        else:
+            draft.every_days = None
+        reminder_id = reminder_store.insert(self.db, draft, self.clock())
+        self._changed("reminders")
+        return self.reminder(reminder_id)
+
+    def reminder(self, reminder_id: int) -> Reminder:
+        found = reminder_store.get(self.db, reminder_id)
+        if found is None:
+            raise NotFoundError(f"There is no reminder with id {reminder_id}.")
+        return found
+
+    def reminders_of(self, contact_id: int) -> list[Reminder]:
+        return reminder_store.for_contact(self.db, contact_id)
+
+    def complete_reminder(self, reminder_id: int) -> None:
+        """Done: a one-off is finished; a repeating one moves to its next date after today."""
+        found = self.reminder(reminder_id)
+        today = self.today()
+        if found.repeat is ReminderRepeat.ONCE:
+            reminder_store.set_fields(self.db, reminder_id, self.clock(), done=1)
+        else:
+            next_due = found.due_on
+            while next_due <= today:
+                next_due = _advance(next_due, found)
+            reminder_store.set_fields(self.db, reminder_id, self.clock(),
+                                      due_on=next_due.isoformat(), snoozed_until=None)
+        self._changed("reminders")
+
+    def snooze_reminder(self, reminder_id: int, until: dt.date) -> None:
+        self.reminder(reminder_id)
+        reminder_store.set_fields(self.db, reminder_id, self.clock(),
+                                  snoozed_until=until.isoformat())
+        self._changed("reminders")
+
+    def delete_reminder(self, reminder_id: int) -> None:
+        self.reminder(reminder_id)
+        reminder_store.set_fields(self.db, reminder_id, self.clock(),
+                                  deleted_at=stamp(self.clock()))
+        self._changed("reminders")
+
+    # -- agenda, search, trash ----------------------------------------------------------------
+    def agenda(self, on: dt.date | None = None, days: int = 7) -> Agenda:
+        """What is due on ``on`` (default today); birthdays and anniversaries ``days`` ahead."""
+        today = on or self.today()
+        if days < 0:
+            raise ValidationError("The number of days ahead cannot be negative.")
+        last = today + dt.timedelta(days=min(days, 366))
+        return build_agenda(
+            today, days=days,
+            check_in_rows=agenda_store.check_ins_due(self.db, today),
+            birthday_rows=agenda_store.dates_in_window(self.db, "birthday", today, last),
+            anniversary_rows=agenda_store.dates_in_window(self.db, "anniversary", today, last),
+            follow_ups=conversation_store.follow_ups_due(self.db, today),
+            reminders=reminder_store.due(self.db, today),
+            complaints=conversation_store.open_complaints(self.db))
+
+    def check_in_state(self, contact: Contact) -> CheckInState:
+        base = contact.last_talked_at.date() if contact.last_talked_at \
+            else contact.created_at.date()
+        return dates.check_in_state(base, contact.cadence_days, contact.snoozed_until,
+                                    self.today())
+
+    def next_check_in(self, contact: Contact) -> dt.date | None:
+        if contact.cadence_days is None:
+            return None
+        base = contact.last_talked_at.date() if contact.last_talked_at \
+            else contact.created_at.date()
+        return dates.check_in_due(base, contact.cadence_days, contact.snoozed_until)
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """Contacts and conversations matching every word, best first, with snippets."""
+        query = search_store.fts_query(text)
+        if query is None:
+            return []
+        hits = [SearchHit(r["contact_id"], r["contact_name"], "contact", r["snippet"])
+                for r in search_store.search_contacts(self.db, query, limit)]
+        hits += [SearchHit(r["contact_id"], r["contact_name"], "conversation", r["snippet"],
+                           r["conversation_id"])
+                 for r in search_store.search_conversations(self.db, query, limit)]
+        return hits[:limit]
+
+    def trash(self) -> list[TrashItem]:
+        return trash_store.items(self.db)
+
+    def rebuild_search(self) -> None:
+        search_store.rebuild(self.db)
+
+    # -- settings -----------------------------------------------------------------------------
+    def settings(self) -> Settings:
+        stored = settings_store.read_all(self.db)
+        base = Settings()
+        cadence = stored.get("default_cadence_days", str(base.default_cadence_days or ""))
+        return Settings(
+            business_name=stored.get("business_name", base.business_name),
+            owner_name=stored.get("owner_name", base.owner_name),
+            signature=stored.get("signature", base.signature),
+            default_currency=stored.get("default_currency", base.default_currency),
+            default_country=stored.get("default_country", base.default_country),
+            default_cadence_days=int(cadence) if cadence else None,
+            reminder_time=dt.time.fromisoformat(
+                stored.get("reminder_time", base.reminder_time.isoformat("minutes"))))
+
+    def save_settings(self, settings: Settings) -> None:
+        currency = check_currency(settings.default_currency)
+        country = settings.default_country.strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError("The default country is a two-letter code, like GB or FR.")
+        check_cadence(settings.default_cadence_days)
+        settings_store.write(self.db, {
+            "business_name": settings.business_name.strip(),
+            "owner_name": settings.owner_name.strip(),
+            "signature": settings.signature,
+            "default_currency": currency,
+            "default_country": country,
+            "default_cadence_days": str(settings.default_cadence_days or ""),
+            "reminder_time": settings.reminder_time.isoformat("minutes"),
+        }, self.clock())
+        self._changed("settings")
+
+    def count_contacts(self) -> int:
+        return contact_store.count(self.db)
+
+
+def _advance(day: dt.date, reminder: Reminder) -> dt.date:
+    if reminder.repeat is ReminderRepeat.YEARLY:
+        return dates.occurrence_in(day.year + 1, reminder.due_on.month, reminder.due_on.day)
+    return day + dt.timedelta(days=reminder.every_days or 1)
+
+
+def _name_key(name: str) -> str:
+    """Names compare equal when they differ only in case, accents, spacing or word order."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name)
+    letters = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    return " ".join(sorted(letters.replace(".", " ").replace(",", " ").split()))

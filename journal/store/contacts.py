@@ -1,0 +1,254 @@
+"""Contacts, their tags and their contact methods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from journal.model import (
+    CheckInState,
+    Contact,
+    ContactDraft,
+    ContactMethod,
+    ContactRow,
+    MethodKind,
+)
+from journal.store.codec import (
+    date_iso,
+    new_uid,
+    parse_date,
+    parse_partial,
+    parse_stamp,
+    partial_iso,
+    stamp,
+)
+from journal.store.connection import Database, Row
+
+_DRAFT_COLUMNS = (
+    "given_name", "family_name", "display_name", "preferred_name", "pronunciation", "company",
+    "job_title", "how_we_met", "notes", "cadence_days",
+)
+
+SORTS = {
+    "name": "c.display_name COLLATE NOCASE, c.id",
+    "last_talked": "c.last_talked_at IS NULL, c.last_talked_at DESC, c.id",
+    "next_check_in": "c.next_check_in IS NULL, c.next_check_in, c.display_name COLLATE NOCASE",
+}
+
+
+def _draft_values(draft: ContactDraft) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(draft, name) for name in _DRAFT_COLUMNS}
+    values["birthday"] = partial_iso(draft.birthday)
+    values["anniversary"] = partial_iso(draft.anniversary)
+    values["customer_since"] = date_iso(draft.customer_since)
+    return values
+
+
+def insert(db: Database, draft: ContactDraft, now: dt.datetime) -> int:
+    values = _draft_values(draft)
+    values.update(uid=draft.uid or new_uid(), created_at=stamp(now), updated_at=stamp(now))
+    names = ", ".join(values)
+    marks = ", ".join(f":{k}" for k in values)
+    with db.atomic() as conn:
+        contact_id = int(conn.execute(
+            f"INSERT INTO contacts ({names}) VALUES ({marks})", values).lastrowid or 0)
+        set_tags(db, contact_id, draft.tags, now)
+        replace_methods(db, contact_id, draft.methods, now)
+    return contact_id
+
+
+def update(db: Database, contact_id: int, draft: ContactDraft, now: dt.datetime) -> None:
+    values = _draft_values(draft)
+    values.update(updated_at=stamp(now), id=contact_id)
+    assignments = ", ".join(f"{k} = :{k}" for k in values if k != "id")
+    with db.atomic() as conn:
+        conn.execute(f"UPDATE contacts SET {assignments} WHERE id = :id", values)
+        set_tags(db, contact_id, draft.tags, now)
+        replace_methods(db, contact_id, draft.methods, now)
+
+
+def set_fields(db: Database, contact_id: int, now: dt.datetime, **fields: Any) -> None:
+    """Set a few columns (archived, snoozed_until, cadence_days, deleted_at …)."""
+    fields["updated_at"] = stamp(now)
+    assignments = ", ".join(f"{k} = ?" for k in fields)
+    with db.atomic() as conn:
+        conn.execute(f"UPDATE contacts SET {assignments} WHERE id = ?",
+                     [*fields.values(), contact_id])
+
+
+def purge(db: Database, contact_id: int) -> None:
+    """Delete for good, with everything attached (cascades). Only from the trash."""
+    with db.atomic() as conn:
+        conn.execute("DELETE FROM contacts WHERE id = ? AND deleted_at IS NOT NULL",
+                     (contact_id,))
+
+
+def set_tags(db: Database, contact_id: int, tags: list[str], now: dt.datetime) -> None:
+    wanted = {t.strip(): None for t in tags if t.strip()}
+    with db.atomic() as conn:
+        conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", (contact_id,))
+        for name in wanted:
+            conn.execute(
+                "INSERT INTO tags (uid, name, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO NOTHING", (new_uid(), name, stamp(now)))
+            conn.execute(
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) "
+                "SELECT ?, id FROM tags WHERE name = ?", (contact_id, name))
+
+
+def replace_methods(db: Database, contact_id: int, methods: list[ContactMethod],
+                    now: dt.datetime) -> None:
+    """Make the live methods exactly ``methods``; ones no longer listed are soft-deleted."""
+    kept_ids = [m.id for m in methods if m.id is not None]
+    with db.atomic() as conn:
+        marks = ", ".join("?" * len(kept_ids))
+        conn.execute(
+            "UPDATE contact_methods SET deleted_at = ?, updated_at = ? "
+            f"WHERE contact_id = ? AND deleted_at IS NULL AND id NOT IN ({marks})",
+            (stamp(now), stamp(now), contact_id, *kept_ids))
+        for position, method in enumerate(methods):
+            values = (method.kind.value, method.label, method.value.strip(),
+                      int(method.is_primary), position, stamp(now))
+            if method.id is None:
+                conn.execute(
+                    "INSERT INTO contact_methods (kind, label, value, is_primary, position, "
+                    "updated_at, uid, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, method.uid or new_uid(), contact_id))
+            else:
+                conn.execute(
+                    "UPDATE contact_methods SET kind = ?, label = ?, value = ?, is_primary = ?, "
+                    "position = ?, updated_at = ? WHERE id = ? AND contact_id = ?",
+                    (*values, method.id, contact_id))
+
+
+def get(db: Database, contact_id: int) -> Contact | None:
+    row = db.one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+    if row is None:
+        return None
+    contact = _contact(row)
+    contact.tags = tags_of(db, [contact_id]).get(contact_id, [])
+    contact.methods = methods_of(db, contact_id)
+    return contact
+
+
+def _contact(row: Row) -> Contact:
+    return Contact(
+        id=row["id"], uid=row["uid"], display_name=row["display_name"],
+        given_name=row["given_name"], family_name=row["family_name"],
+        preferred_name=row["preferred_name"], pronunciation=row["pronunciation"],
+        company=row["company"], job_title=row["job_title"],
+        birthday=parse_partial(row["birthday"]), anniversary=parse_partial(row["anniversary"]),
+        customer_since=parse_date(row["customer_since"]), how_we_met=row["how_we_met"],
+        notes=row["notes"], cadence_days=row["cadence_days"],
+        snoozed_until=parse_date(row["snoozed_until"]), archived=bool(row["archived"]),
+        created_at=_required_stamp(row["created_at"]),
+        updated_at=_required_stamp(row["updated_at"]),
+        deleted_at=parse_stamp(row["deleted_at"]),
+        last_talked_at=parse_stamp(row["last_talked_at"]),
+    )
+
+
+def _required_stamp(text: str) -> dt.datetime:
+    moment = parse_stamp(text)
+    assert moment is not None
+    return moment
+
+
+def methods_of(db: Database, contact_id: int) -> list[ContactMethod]:
+    rows = db.query(
+        "SELECT id, uid, kind, label, value, is_primary FROM contact_methods "
+        "WHERE contact_id = ? AND deleted_at IS NULL ORDER BY position, id", (contact_id,))
+    return [ContactMethod(kind=MethodKind(r["kind"]), value=r["value"], label=r["label"],
+                          is_primary=bool(r["is_primary"]), id=r["id"], uid=r["uid"])
+            for r in rows]
+
+
+def tags_of(db: Database, contact_ids: list[int]) -> dict[int, list[str]]:
+    if not contact_ids:
+        return {}
+    marks = ", ".join("?" * len(contact_ids))
+    result: dict[int, list[str]] = {}
+    for row in db.query(
+            f"SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id "
+            f"WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE", contact_ids):
+        result.setdefault(row["contact_id"], []).append(row["name"])
+    return result
+
+
+def all_tags(db: Database) -> list[str]:
+    return [r["name"] for r in db.query(
+        "SELECT DISTINCT t.name FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id "
+        "JOIN contacts c ON c.id = ct.contact_id WHERE c.deleted_at IS NULL "
+        "ORDER BY t.name COLLATE NOCASE")]
+
+
+def _filters(tag: str | None, archived: bool | None) -> tuple[str, list[Any]]:
+    clauses, params = ["c.deleted_at IS NULL"], []
+    if archived is not None:
+        clauses.append("c.archived = ?")
+        params.append(int(archived))
+    if tag:
+        clauses.append("c.id IN (SELECT ct.contact_id FROM contact_tags ct "
+                       "JOIN tags t ON t.id = ct.tag_id WHERE t.name = ?)")
+        params.append(tag)
+    return " AND ".join(clauses), params
+
+
+def list_ids(db: Database, *, tag: str | None = None, archived: bool | None = False,
+             sort: str = "name", only: list[int] | None = None) -> list[int]:
+    """Ids of the live contacts matching the filters, in list order (cheap: no row data)."""
+    where, params = _filters(tag, archived)
+    if only is not None:
+        where += f" AND c.id IN ({', '.join('?' * len(only))})"
+        params.extend(only)
+    return [r[0] for r in db.conn.execute(
+        f"SELECT c.id FROM contacts c WHERE {where} ORDER BY {SORTS[sort]}", params)]
+
+
+def rows_for(db: Database, ids: list[int], state_of: Any) -> dict[int, ContactRow]:
+    """List rows for ``ids`` in one query. ``state_of(row)`` gives the check-in state."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    tags = tags_of(db, ids)
+    result = {}
+    for row in db.query(
+            "SELECT id, display_name, preferred_name, company, last_talked_at, next_check_in, "
+            "cadence_days, created_at, snoozed_until, archived "
+            f"FROM contacts WHERE id IN ({marks})", ids):
+        state: CheckInState = state_of(row)
+        result[row["id"]] = ContactRow(
+            id=row["id"], display_name=row["display_name"],
+            preferred_name=row["preferred_name"], company=row["company"],
+            last_talked_at=parse_stamp(row["last_talked_at"]),
+            next_check_in=parse_date(row["next_check_in"]), state=state,
+            tags=tags.get(row["id"], []), archived=bool(row["archived"]))
+    return result
+
+
+def candidates(db: Database, ref: str, limit: int = 20) -> list[Row]:
+    """Live contacts whose name or email contains ``ref`` (case-insensitive)."""
+    pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return db.query(
+        "SELECT id, display_name FROM contacts c WHERE c.deleted_at IS NULL AND ("
+        " c.display_name LIKE :p ESCAPE '\\' OR c.preferred_name LIKE :p ESCAPE '\\'"
+        " OR (c.given_name || ' ' || c.family_name) LIKE :p ESCAPE '\\'"
+        " OR c.id IN (SELECT contact_id FROM contact_methods WHERE kind = 'email'"
+        "   AND deleted_at IS NULL AND value LIKE :p ESCAPE '\\'))"
+        " ORDER BY c.display_name COLLATE NOCASE LIMIT :limit", {"p": pattern, "limit": limit})
+
+
+def by_uid(db: Database, uid: str) -> int | None:
+    value = db.scalar("SELECT id FROM contacts WHERE uid = ?", (uid,))
+    return int(value) if value is not None else None
+
+
+def ids_with_method(db: Database, kind: MethodKind, value: str) -> list[int]:
+    return [r["contact_id"] for r in db.query(
+        "SELECT DISTINCT m.contact_id FROM contact_methods m JOIN contacts c "
+        "ON c.id = m.contact_id WHERE m.kind = ? AND m.value = ? COLLATE NOCASE "
+        "AND m.deleted_at IS NULL AND c.deleted_at IS NULL", (kind.value, value))]
+
+
+def count(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM contacts WHERE deleted_at IS NULL"))
