@@ -47,6 +47,7 @@ from journal.store import trash as trash_store
 from journal.store.codec import stamp
 from journal.store.connection import Database, Row
 
+AMBIGUOUS_LIST_LIMIT = 8
 Clock = Callable[[], dt.datetime]
 Listener = Callable[[str], None]  # receives "contacts", "conversations", "settings" …
 
@@ -115,16 +116,18 @@ class JournalService:
         by_uid = contact_store.by_uid(self.db, ref)
         if by_uid is not None:
             return self.contact(by_uid)
-        rows = contact_store.candidates(self.db, ref)
+        rows = contact_store.candidates(self.db, ref, limit=AMBIGUOUS_LIST_LIMIT + 1)
         exact = [r for r in rows if r["display_name"].casefold() == ref.casefold()]
         if len(exact) == 1:
             rows = exact
         if not rows:
             raise NotFoundError(f"No customer matches '{ref}'.")
         if len(rows) > 1:
-            names = [f"{r['display_name']} (#{r['id']})" for r in rows]
+            names = [f"{r['display_name']} (#{r['id']})" for r in rows[:AMBIGUOUS_LIST_LIMIT]]
+            more = ", …" if len(rows) > AMBIGUOUS_LIST_LIMIT else ""
+            count = f"more than {AMBIGUOUS_LIST_LIMIT}" if more else str(len(rows))
             raise AmbiguousError(
-                f"'{ref}' matches {len(rows)} customers: {', '.join(names)}; "
+                f"'{ref}' matches {count} customers: {', '.join(names)}{more}; "
                 "use more of the name or the id.", names)
         return self.contact(rows[0]["id"])
 
