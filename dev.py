@@ -3,6 +3,8 @@
 
     python3 dev.py run [journal arguments]   open the app (or run a CLI subcommand)
     python3 dev.py test                      lint, type-check and run the whole test suite
+    python3 dev.py bench [options]           the benchmark suite (see benchmarks/README.md)
+    python3 dev.py bundle                    build the desktop bundle with PyInstaller
 
 Each command creates or refreshes a local virtual environment in .venv first, installing the
 pinned versions from constraints.txt. Only the Python standard library is used here, so this
@@ -38,7 +40,7 @@ def inputs_digest() -> str:
 
 def ensure_venv() -> Path:
     """Create .venv if needed and (re)install when pyproject or constraints changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on any system Python
         sys.exit("Relationship Journal needs Python 3.11 or newer.")
     python = venv_python()
     if not python.exists():
@@ -76,13 +78,28 @@ def run_tests(python: Path, args: list[str]) -> int:
     return 0
 
 
+def run_bench(python: Path, args: list[str]) -> int:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.call([str(python), str(ROOT / "benchmarks" / "run.py"), *args],
+                           cwd=ROOT, env=env)
+
+
+def run_bundle(python: Path, args: list[str]) -> int:
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "install", "-q"]
+    subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), "pyinstaller"], check=True)
+    return subprocess.call([str(python), "-m", "PyInstaller", "--noconfirm", "--clean",
+                            str(ROOT / "build.spec"), *args], cwd=ROOT)
+
+
+COMMANDS = {"run": run_app, "test": run_tests, "bench": run_bench, "bundle": run_bundle}
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 2
     python = ensure_venv()
-    command, rest = argv[0], argv[1:]
-    return run_app(python, rest) if command == "run" else run_tests(python, rest)
+    return COMMANDS[argv[0]](python, argv[1:])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
@@ -39,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> _Parser:
     common = _Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
                         help="folder holding the journal (default: your data folder, "
@@ -331,8 +332,9 @@ COMMANDS: dict[str, Callable[[JournalService, argparse.Namespace, TextIO], int]]
 }
 
 
-def run_command(args: argparse.Namespace, out: TextIO = sys.stdout,
-                err: TextIO = sys.stderr) -> int:
+def run_command(args: argparse.Namespace, out: TextIO | None = None,
+                err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:
         service = JournalService.open(Path(data_dir) / JOURNAL_FILENAME)
@@ -348,9 +350,26 @@ def run_command(args: argparse.Namespace, out: TextIO = sys.stdout,
         service.close()
 
 
+_YEARLESS = re.compile(r"^--\d{2}-?\d{2}$")
+
+
+def _join_yearless_dates(argv: Sequence[str]) -> list[str]:
+    """Let ``--birthday --02-29`` through: argparse would take --02-29 for an option."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] == "--birthday" and _YEARLESS.match(arg):
+            joined[-1] = f"--birthday={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(_join_yearless_dates(sys.argv[1:] if argv is None else argv))
+    except SystemExit as stop:  # --help, --version, or a usage error already printed
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.command is None:
         from journal.app import start_gui
 

@@ -67,6 +67,20 @@ class JournalService:
     def open(cls, path: Path, clock: Clock = local_now) -> JournalService:
         return cls(Database.open(path), clock)
 
+    def open_reader(self) -> JournalService:
+        """A second, read-only connection for work done off the UI thread.
+
+        Safe alongside the main connection because the journal uses a rollback journal,
+        not WAL (see journal/store/connection.py). An in-memory journal has no second
+        connection, so it is shared.
+        """
+        if self.db.path is None:
+            return self
+        from journal.store.connection import connect
+
+        return JournalService(Database(connect(self.db.path, read_only=True), self.db.path),
+                              self.clock)
+
     def close(self) -> None:
         self.db.close()
 
@@ -141,9 +155,17 @@ class JournalService:
             if method.kind in (MethodKind.EMAIL, MethodKind.PHONE):
                 ids.extend(contact_store.ids_with_method(self.db, method.kind, method.value))
         wanted = _name_key(clean.display_name)
-        for row in contact_store.candidates(self.db, clean.display_name.split()[0], limit=200):
-            if _name_key(row["display_name"]) == wanted:
-                ids.append(row["id"])
+        found = [(r["id"], r["display_name"]) for r in
+                 contact_store.candidates(self.db, clean.display_name.split()[0], limit=200)]
+        # LIKE folds ASCII case only; the search index ignores case and accents, so it also
+        # finds "Zoë Adams" for "zoe adams" and "ÉLODIE" for "élodie".
+        fts = search_store.fts_query(clean.display_name)
+        if fts:
+            found += [(r["contact_id"], r["contact_name"]) for r in
+                      search_store.search_contacts(self.db, fts, limit=200)]
+        for contact_id, name in found:
+            if _name_key(name) == wanted:
+                ids.append(contact_id)
         unique = [i for i in dict.fromkeys(ids) if i != ignore_id]
         return [self.contact(i) for i in unique]
 
@@ -214,7 +236,8 @@ class JournalService:
         self._changed("contacts")
 
     # -- conversations ------------------------------------------------------------------------
-    def _clean_conversation(self, draft: ConversationDraft) -> tuple[ConversationDraft, dt.datetime]:
+    def _clean_conversation(self, draft: ConversationDraft
+                            ) -> tuple[ConversationDraft, dt.datetime]:
         self.contact(draft.contact_id)
         if not draft.summary.strip():
             raise ValidationError("Write a few words about the conversation.")
@@ -250,6 +273,17 @@ class JournalService:
 
     def timeline(self, **filters: object) -> list[Conversation]:
         return conversation_store.timeline(self.db, **filters)  # type: ignore[arg-type]
+
+    def snooze_follow_up(self, conversation_id: int, until: dt.date) -> None:
+        """Move a promised follow-up to a later day."""
+        found = self.conversation(conversation_id)
+        if found.follow_up_on is None:
+            raise ValidationError("That conversation has no follow-up to snooze.")
+        if until <= self.today():
+            raise ValidationError("Snooze until a day after today.")
+        conversation_store.set_fields(self.db, conversation_id, self.clock(),
+                                      follow_up_on=until.isoformat())
+        self._changed("conversations")
 
     def mark_follow_up_done(self, conversation_id: int, done: bool = True) -> None:
         self.conversation(conversation_id)

@@ -16,7 +16,8 @@ MAX_CADENCE_DAYS = 3660
 def check_email(value: str) -> str:
     value = value.strip()
     if not _EMAIL.match(value):
-        raise ValidationError(f"'{value}' is not an email address (it should look like name@example.com).")
+        raise ValidationError(
+            f"'{value}' is not an email address (it should look like name@example.com).")
     return value
 
 

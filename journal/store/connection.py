@@ -24,6 +24,7 @@ from journal.paths import JOURNAL_FILENAME, ensure_private_dir, ensure_private_f
 from journal.store import migrations
 
 BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
 Row = dict[str, Any]
 Params = tuple[Any, ...] | list[Any] | dict[str, Any]
 
@@ -32,6 +33,7 @@ def connect(path: Path | str, *, create: bool = True, read_only: bool = False
             ) -> sqlite3.Connection:
     """A configured connection to the journal at ``path`` (not yet migrated)."""
     target = Path(path)
+    conn: sqlite3.Connection | None = None
     try:
         if target != Path(":memory:") and not read_only:
             if create:
@@ -39,6 +41,10 @@ def connect(path: Path | str, *, create: bool = True, read_only: bool = False
                 ensure_private_file(target)
             elif not target.exists():
                 raise StorageError(f"There is no journal at {target}.")
+        if not _looks_like_sqlite(target):
+            # SQLite would treat a very short file as empty and write a new journal over it.
+            raise StorageError(f"The journal file is damaged or is not a journal ({target}): "
+                               "restore it from a backup.")
         if read_only:
             conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True,
                                    timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -46,18 +52,34 @@ def connect(path: Path | str, *, create: bool = True, read_only: bool = False
             conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000,
                                    check_same_thread=False)
         conn.execute("PRAGMA foreign_keys = ON")
+        # Reading the schema proves this is an SQLite file before anything else touches it.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if not read_only:
+            # A journal from a newer app is refused before its journal mode is changed, so
+            # the file is left exactly as that app wrote it.
+            migrations.pending_steps(conn)
             mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
             if mode != "delete" and target != Path(":memory:"):
                 raise StorageError(f"The journal at {target} could not be opened for writing.")
         conn.execute("PRAGMA synchronous = FULL")
-        # Reading the schema proves this is an SQLite file before anything else touches it.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error as error:
-        raise storage_error(error, target) from error
-    except OSError as error:
-        raise os_error(error, target) from error
+    except BaseException as error:
+        if conn is not None:
+            conn.close()
+        if isinstance(error, sqlite3.Error):
+            raise storage_error(error, target) from error
+        if isinstance(error, OSError):
+            raise os_error(error, target) from error
+        raise
     return conn
+
+
+def _looks_like_sqlite(target: Path) -> bool:
+    """An empty or missing file (a new journal), or one starting with SQLite's header."""
+    if target == Path(":memory:") or not target.exists():
+        return True
+    with target.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    return header in (b"", SQLITE_HEADER)
 
 
 def storage_error(error: sqlite3.Error, path: Path | str | None = None) -> StorageError:
@@ -78,7 +100,8 @@ def storage_error(error: sqlite3.Error, path: Path | str | None = None) -> Stora
         message = (f"The journal file is damaged or is not a journal{where}: restore it from "
                    "a backup.")
     elif code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
-        message = f"The journal could not be opened{where}: check that the folder exists and is yours."
+        message = (f"The journal could not be opened{where}: check that the folder exists "
+                   "and is yours.")
     else:
         message = f"The journal could not be used{where}: {error}."
     return StorageError(message)

@@ -183,7 +183,8 @@ def all_tags(db: Database) -> list[str]:
 
 
 def _filters(tag: str | None, archived: bool | None) -> tuple[str, list[Any]]:
-    clauses, params = ["c.deleted_at IS NULL"], []
+    clauses: list[str] = ["c.deleted_at IS NULL"]
+    params: list[Any] = []
     if archived is not None:
         clauses.append("c.archived = ?")
         params.append(int(archived))

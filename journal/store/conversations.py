@@ -115,7 +115,8 @@ def follow_ups_due(db: Database, today: dt.date) -> list[Conversation]:
 def open_complaints(db: Database) -> list[Conversation]:
     return [_conversation(r) for r in db.query(
         f"{_SELECT} WHERE v.kind = 'complaint' AND v.resolved_on IS NULL "
-        "AND v.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY v.occurred_utc, v.id")]
+        "AND v.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived = 0 "
+        "ORDER BY v.occurred_utc, v.id")]
 
 
 def _conversation(row: Row) -> Conversation:

@@ -1,0 +1,239 @@
+"""The main window: a sidebar of views, the undo bar, menus and shortcuts. Wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from journal import APP_NAME, __version__
+from journal.ui.common import JournalBridge, plain_label, show_error
+from journal.ui.contact_dialog import ContactDialog
+from journal.ui.conversations_view import ConversationsView
+from journal.ui.customers_view import CustomersView
+from journal.ui.icons import themed_icon
+from journal.ui.log_dialog import LogConversationDialog
+from journal.ui.profile_view import ProfileView
+from journal.ui.settings_view import SettingsView
+from journal.ui.today_view import TodayView
+from journal.ui.trash_view import TrashView
+from journal.ui.undo_bar import UndoBar
+from journal.ui.welcome import WelcomePage
+
+VIEWS = ("Today", "Customers", "Conversations", "Trash", "Settings")
+VIEW_ICONS = ("today", "customers", "conversations", "trash", "settings")
+
+
+class MainWindow(QMainWindow):
+    explore_sample = Signal()
+    leave_sample = Signal()
+    import_contacts = Signal()
+
+    def __init__(self, bridge: JournalBridge, data_dir: Path, *, is_sample: bool = False,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.service = bridge.service
+        self.is_sample = is_sample
+        self.settings = settings or QSettings()
+        self.reader = self.service.open_reader()
+        title = f"Sample shop — {APP_NAME}" if is_sample else APP_NAME
+        self.setWindowTitle(title)
+        self.setWindowIcon(themed_icon("app"))
+
+        self.today = TodayView(bridge)
+        self.customers = CustomersView(bridge, self.reader)
+        self.profile = ProfileView(bridge)
+        self.conversations = ConversationsView(bridge)
+        self.trash = TrashView(bridge)
+        self.settings_view = SettingsView(bridge, data_dir)
+        self.welcome = WelcomePage()
+
+        self.customer_split = QSplitter(Qt.Orientation.Horizontal)
+        self.customer_split.addWidget(self.customers)
+        self.customer_split.addWidget(self.profile)
+        self.customer_split.setStretchFactor(0, 2)
+        self.customer_split.setStretchFactor(1, 3)
+        self.customer_split.setChildrenCollapsible(False)
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Views")
+        self.nav.setFixedWidth(170)
+        for name, icon_name in zip(VIEWS, VIEW_ICONS, strict=True):
+            QListWidgetItem(themed_icon(icon_name), name, self.nav)
+        self.pages = QStackedWidget()
+        for page in (self.today, self.customer_split, self.conversations, self.trash,
+                     self.settings_view, self.welcome):
+            self.pages.addWidget(page)
+
+        self.undo_bar = UndoBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        if is_sample:
+            column.addWidget(self._sample_banner())
+        row = QHBoxLayout()
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        column.addLayout(row, 1)
+        column.addWidget(self.undo_bar)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._connect_signals()
+        self._restore_state()
+
+    # -- construction -------------------------------------------------------------------------
+    def _sample_banner(self) -> QFrame:
+        banner = QFrame()
+        banner.setObjectName("sampleBanner")
+        banner.setStyleSheet("#sampleBanner { background: #fff3c4; color: #4a3b00; }"
+                             "#sampleBanner QLabel { color: #4a3b00; }")
+        layout = QHBoxLayout(banner)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addWidget(plain_label("You are exploring the SAMPLE SHOP. Nothing here is "
+                                     "mixed into your own journal.", wrap=True), 1)
+        back = QPushButton("Back to my journal")
+        back.clicked.connect(self.leave_sample)
+        layout.addWidget(back)
+        return banner
+
+    def _build_menus(self) -> None:
+        def action(text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+                   slot: object,
+                   icon: str | None = None) -> QAction:
+            act = QAction(themed_icon(icon) if icon else themed_icon(""), text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        journal_menu = self.menuBar().addMenu("&Journal")
+        journal_menu.addAction(action("&New customer…", "Ctrl+N", self.new_customer, "add"))
+        journal_menu.addAction(action("&Log a conversation…", "Ctrl+L",
+                                      lambda: self.log_conversation(0), "log"))
+        journal_menu.addSeparator()
+        if not self.is_sample:
+            journal_menu.addAction(action("Explore the sample shop", None, self.explore_sample))
+        else:
+            journal_menu.addAction(action("Back to my journal", None, self.leave_sample))
+        journal_menu.addSeparator()
+        journal_menu.addAction(action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = action("&Undo", QKeySequence.StandardKey.Undo, self.undo_bar.undo,
+                                  "undo")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(action("&Find a customer", "Ctrl+F", self.find_customer, "search"))
+
+        view_menu = self.menuBar().addMenu("&View")
+        for number, name in enumerate(VIEWS, start=1):
+            view_menu.addAction(action(name, f"Ctrl+{number}",
+                                       lambda _=False, n=number - 1: self.show_view(n)))
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(action("&About", None, self.about))
+
+    def _connect_signals(self) -> None:
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.bridge.open_profile.connect(self.open_profile)
+        self.bridge.log_conversation.connect(self.log_conversation)
+        self.bridge.undoable.connect(self.undo_bar.offer)
+        self.bridge.changed.connect(self._journal_changed)
+        self.undo_bar.failed.connect(lambda error: show_error(self, error))
+        self.customers.new_customer.connect(self.new_customer)
+        self.today.count_changed.connect(self._show_due_count)
+        self.welcome.add_customer.connect(self.new_customer)
+        self.welcome.explore_sample.connect(self.explore_sample)
+        self.welcome.import_contacts.connect(self.import_contacts)
+
+    # -- navigation ---------------------------------------------------------------------------
+    def show_view(self, number: int) -> None:
+        self.nav.setCurrentRow(number)
+        self.pages.setCurrentIndex(number)
+
+    def open_profile(self, contact_id: int) -> None:
+        self.show_view(VIEWS.index("Customers"))
+        self.profile.show_contact(contact_id)
+        self.customers.select_contact(contact_id)
+
+    def find_customer(self) -> None:
+        self.show_view(VIEWS.index("Customers"))
+        self.customers.focus_search()
+
+    def show_welcome_if_empty(self) -> None:
+        if not self.is_sample and self.service.count_contacts() == 0:
+            self.nav.setCurrentRow(-1)
+            self.pages.setCurrentWidget(self.welcome)
+
+    def _journal_changed(self, what: str) -> None:
+        if what == "contacts" and self.pages.currentWidget() is self.welcome \
+                and self.service.count_contacts() > 0:
+            self.show_view(VIEWS.index("Customers"))
+
+    def _show_due_count(self, count: int) -> None:
+        item = self.nav.item(0)
+        item.setText(f"Today ({count})" if count else "Today")
+
+    # -- actions ------------------------------------------------------------------------------
+    def new_customer(self) -> None:
+        dialog = ContactDialog(self.bridge, None, self)
+        dialog.open_existing.connect(self.open_profile)
+        if dialog.exec() and dialog.saved_contact_id:
+            self.open_profile(dialog.saved_contact_id)
+
+    def log_conversation(self, contact_id: int) -> None:
+        if not contact_id and self.pages.currentWidget() is self.customer_split:
+            contact_id = self.profile.contact_id or 0
+        dialog = LogConversationDialog(self.bridge, contact_id or None, self)
+        dialog.exec()
+
+    def about(self) -> None:
+        box = QMessageBox(self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setText(f"{APP_NAME} {__version__}\n\nYour customers and every conversation, kept on "
+                    f"this computer only.\n\nJournal: {self.service.path}")
+        box.exec()
+
+    # -- state --------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 760)
+        split = self.settings.value("window/customerSplit")
+        if isinstance(split, QByteArray):
+            self.customer_split.restoreState(split)
+        else:
+            self.customer_split.setSizes([470, 700])
+        last = str(self.settings.value("window/lastView", 0))
+        self.show_view(int(last) if last.isdigit() and int(last) < len(VIEWS) else 0)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/customerSplit", self.customer_split.saveState())
+        if self.nav.currentRow() >= 0:
+            self.settings.setValue("window/lastView", self.nav.currentRow())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.customers.wait_for_results(2000)
+        super().closeEvent(event)

@@ -1,0 +1,154 @@
+"""The customer list: lazy model, search as you type, filters, sorting, plain text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from journal.model import ContactDraft, ContactMethod, ConversationDraft, MethodKind
+from journal.ui.customer_model import CustomerListModel
+from journal.ui.customers_view import CustomersView
+
+
+def _view(qtbot, bridge) -> CustomersView:
+    view = CustomersView(bridge, bridge.service.open_reader())
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    _settle(qtbot, view)
+    return view
+
+
+def _settle(qtbot, view: CustomersView) -> None:
+    view.search_timer.stop()
+    view.reload()
+    qtbot.waitUntil(lambda: not view.worker.pool.activeThreadCount(), timeout=5000)
+    qtbot.wait(20)  # let the queued result reach the UI thread
+
+
+def _names(view: CustomersView) -> list[str]:
+    return [str(view.model.index(r, 0).data()) for r in range(view.model.rowCount())]
+
+
+def _type_search(qtbot, view: CustomersView, text: str) -> None:
+    view.search.clear()
+    qtbot.keyClicks(view.search, text)
+    qtbot.waitUntil(lambda: not view.search_timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not view.worker.pool.activeThreadCount(), timeout=5000)
+    qtbot.wait(20)
+
+
+def test_lists_customers_with_preferred_names(qtbot, bridge):
+    bridge.service.add_contact(ContactDraft(given_name="Margaret", family_name="O'Brien",
+                                            preferred_name="Peggy", company="Bloom & Co"))
+    bridge.service.add_contact(ContactDraft(display_name="Aoife Murphy"))
+    view = _view(qtbot, bridge)
+    assert _names(view) == ["Aoife Murphy", "Margaret O'Brien (Peggy)"]
+    assert view.model.index(1, 1).data() == "Bloom & Co"
+    assert view.model.index(0, 2).data() == "never"
+    assert view.count_label.text() == "2 customers"
+
+
+def test_search_finds_a_word_from_an_old_conversation(qtbot, bridge, clock):
+    service = bridge.service
+    kim = service.add_contact(ContactDraft(display_name="Kim Park"))
+    service.add_contact(ContactDraft(display_name="Lee Ross"))
+    service.log_conversation(ConversationDraft(kim.id, "Chat", details="Her spaniel Biscuit"))
+    view = _view(qtbot, bridge)
+    _type_search(qtbot, view, "bisc")
+    assert _names(view) == ["Kim Park"]
+    _type_search(qtbot, view, "zzz")
+    assert _names(view) == []
+    assert view.stack.currentWidget() is view.empty_label
+    assert "No customer matches" in view.empty_label.text()
+
+
+def test_search_matches_emails_phones_and_notes(qtbot, bridge):
+    service = bridge.service
+    service.add_contact(ContactDraft(display_name="Mo Salah", notes="Loves peonies",
+                                     methods=[ContactMethod(MethodKind.EMAIL,
+                                                            "mo@example.org")]))
+    service.add_contact(ContactDraft(display_name="Nia Long"))
+    view = _view(qtbot, bridge)
+    for text in ("peonies", "example.org", "mo@exa"):
+        _type_search(qtbot, view, text)
+        assert _names(view) == ["Mo Salah"], text
+
+
+def test_tag_and_archived_filters(qtbot, bridge):
+    service = bridge.service
+    service.add_contact(ContactDraft(display_name="Ola Tag", tags=["regulars"]))
+    old = service.add_contact(ContactDraft(display_name="Pat Old"))
+    service.add_contact(ContactDraft(display_name="Quinn Plain"))
+    service.archive_contact(old.id)
+    view = _view(qtbot, bridge)
+    assert _names(view) == ["Ola Tag", "Quinn Plain"]
+    view.tag_filter.setCurrentIndex(view.tag_filter.findData("regulars"))
+    _settle(qtbot, view)
+    assert _names(view) == ["Ola Tag"]
+    view.tag_filter.setCurrentIndex(0)
+    view.status_filter.setCurrentText("Archived")
+    _settle(qtbot, view)
+    assert _names(view) == ["Pat Old"]
+
+
+def test_sort_by_last_talked_and_reverse(qtbot, bridge, clock):
+    service = bridge.service
+    first = service.add_contact(ContactDraft(display_name="Ray First"))
+    second = service.add_contact(ContactDraft(display_name="Sam Second"))
+    service.log_conversation(ConversationDraft(first.id, "old chat"))
+    clock.advance(days=2)
+    service.log_conversation(ConversationDraft(second.id, "new chat"))
+    view = _view(qtbot, bridge)
+    view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    _settle(qtbot, view)
+    assert _names(view) == ["Sam Second", "Ray First"]  # most recent first
+    view.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    _settle(qtbot, view)
+    assert _names(view) == ["Sam Second", "Ray First"]
+    view.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    _settle(qtbot, view)
+    assert _names(view) == ["Ray First", "Sam Second"]
+
+
+def test_enter_and_double_click_open_the_profile(qtbot, bridge):
+    tess = bridge.service.add_contact(ContactDraft(display_name="Tess Open"))
+    view = _view(qtbot, bridge)
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    with qtbot.waitSignal(bridge.open_profile) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [tess.id]
+
+
+def test_new_contact_appears_without_reopening(qtbot, bridge):
+    view = _view(qtbot, bridge)
+    assert view.stack.currentWidget() is view.empty_label
+    bridge.service.add_contact(ContactDraft(display_name="Uma New"))
+    qtbot.waitUntil(lambda: _names(view) == ["Uma New"], timeout=3000)
+
+
+def test_user_text_stays_plain(qtbot, bridge):
+    bridge.service.add_contact(ContactDraft(display_name="<b>Bob</b>", company="<img src=x>",
+                                            tags=["<i>t</i>"]))
+    view = _view(qtbot, bridge)
+    assert view.model.index(0, 0).data() == "<b>Bob</b>"
+    assert view.model.index(0, 1).data() == "<img src=x>"
+    assert view.model.index(0, 4).data() == "<i>t</i>"
+
+
+def test_model_is_lazy_and_passes_the_model_tester(qtbot, qtmodeltester, bridge, clock):
+    from journal.domain.demo import DemoSize, fill
+
+    fill(bridge.service.db, clock(), DemoSize(contacts=500, conversations=100))
+    fetched: list[int] = []
+
+    def fetch(ids: list[int]):
+        fetched.extend(ids)
+        return bridge.service.contact_rows(ids)
+
+    model = CustomerListModel(fetch, bridge.service.today)
+    model.set_ids(bridge.service.list_contact_ids())
+    assert model.rowCount() == 500
+    assert fetched == []  # nothing loaded until a row is asked for
+    model.index(250, 0).data()
+    assert 0 < len(fetched) <= 100
+    qtmodeltester.check(model)
