@@ -55,6 +55,9 @@ from journal.resources import icon
 from journal.ui.common import JournalBridge, plain_label, plain_tooltip, show_error
 
 PAGE_SIZE = 200
+# A refresh re-reads what was loaded, to keep the scroll position, but never more than this:
+# OFFSET paging makes very deep re-reads slow.
+MAX_KEPT_ROWS = 10 * PAGE_SIZE
 # The SQLite text dates compare fine from year 1; the sentinel only has to sit below any real date.
 _ANY_DATE = QDate(1900, 1, 1)
 _ATTENTION = QColor("#b3261e")  # open complaints and late follow-ups: readable on light and dark
@@ -65,12 +68,12 @@ ReportError = Callable[[QWidget | None, BaseException], None]
 
 
 def format_when(moment: dt.datetime) -> str:
-    """'Mon 23 Nov 2026, 10:00' — the time as it was where the conversation happened."""
-    return f"{moment:%a} {moment.day} {moment:%b %Y}, {moment:%H:%M}"
+    """'23 Nov 2026, 10:00': the time as it was where the conversation happened."""
+    return f"{moment.day} {moment:%b %Y}, {moment:%H:%M}"
 
 
 def format_day(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class TimelineModel(QAbstractTableModel):
     COLUMNS = ("When", "Customer", "Channel", "Kind", "Summary", "Follow-up", "Status")
     WHEN, CUSTOMER, CHANNEL, KIND, SUMMARY, FOLLOW_UP, STATUS = range(len(COLUMNS))
     ConversationRole = Qt.ItemDataRole.UserRole + 1
+    paged = Signal()  # a fetchMore finished, even one that found nothing new
 
     def __init__(self, service: JournalService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,7 +117,8 @@ class TimelineModel(QAbstractTableModel):
     def reload(self, *, keep_loaded: bool = True) -> None:
         """Re-read from the start; after an edit keep as many rows as were loaded so the
         user's scroll position survives the refresh."""
-        wanted = max(PAGE_SIZE, len(self._rows)) if keep_loaded else PAGE_SIZE
+        wanted = min(max(PAGE_SIZE, len(self._rows)), MAX_KEPT_ROWS) if keep_loaded \
+            else PAGE_SIZE
         rows = self.service.timeline(**self.filter.as_kwargs(), limit=wanted, offset=0)
         self.beginResetModel()
         self._today = self.service.today()
@@ -122,10 +127,10 @@ class TimelineModel(QAbstractTableModel):
         self._more = len(rows) == wanted
         self.endResetModel()
 
-    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:
         return not parent.isValid() and self._more
 
-    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:
         if parent.isValid() or not self._more:
             return
         page = self.service.timeline(**self.filter.as_kwargs(), limit=PAGE_SIZE,
@@ -133,13 +138,13 @@ class TimelineModel(QAbstractTableModel):
         self._more = len(page) == PAGE_SIZE
         # Offsets shift if something was logged meanwhile; never show a row twice.
         fresh = [c for c in page if c.id not in self._ids]
-        if not fresh:
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-        self._rows.extend(fresh)
-        self._ids.update(c.id for c in fresh)
-        self.endInsertRows()
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self._ids.update(c.id for c in fresh)
+            self.endInsertRows()
+        self.paged.emit()
 
     def conversation_at(self, row: int) -> Conversation | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -148,10 +153,10 @@ class TimelineModel(QAbstractTableModel):
         return next((i for i, c in enumerate(self._rows) if c.id == conversation_id), -1)
 
     # -- Qt model -----------------------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -177,9 +182,11 @@ class TimelineModel(QAbstractTableModel):
             return self._decoration(conv, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(conv, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS \
-                and self._needs_attention(conv):
-            return QBrush(_ATTENTION)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if (column == self.STATUS and self._needs_attention(conv)) or \
+                    (column == self.FOLLOW_UP and self._follow_up_late(conv)):
+                return QBrush(_ATTENTION)
+            return None
         if role == self.ConversationRole:
             return conv
         return None
@@ -198,7 +205,7 @@ class TimelineModel(QAbstractTableModel):
         if column == self.FOLLOW_UP:
             if conv.follow_up_on is None:
                 return ""
-            return format_day(conv.follow_up_on) + (" (done)" if conv.follow_up_done else "")
+            return format_day(conv.follow_up_on)  # done or not: the icon and tooltip say
         if column == self.STATUS:
             return self.status_of(conv)
         return ""
@@ -208,13 +215,14 @@ class TimelineModel(QAbstractTableModel):
             return icon(f"channel-{conv.channel.value}")
         if column == self.KIND and conv.kind is Kind.COMPLAINT:
             return icon("complaint")
-        if column == self.FOLLOW_UP and conv.has_open_follow_up:
-            return icon("follow-up")
+        if column == self.FOLLOW_UP and conv.follow_up_on is not None:
+            return icon("done" if conv.follow_up_done else "follow-up")
         return None
 
     def _tooltip(self, conv: Conversation, column: int) -> str:
         if column == self.WHEN:
-            return plain_tooltip(conv.occurred_at.strftime("%A %d %B %Y, %H:%M (UTC%z)"))
+            moment = conv.occurred_at
+            return plain_tooltip(f"{moment:%A} {moment.day} {moment:%B %Y}, {moment:%H:%M}")
         if column == self.CUSTOMER:
             return plain_tooltip(conv.contact_name)
         if column == self.KIND:
@@ -222,29 +230,44 @@ class TimelineModel(QAbstractTableModel):
         if column == self.SUMMARY:
             text = conv.summary + (f"\n\n{conv.details}" if conv.details.strip() else "")
             return plain_tooltip(text)
-        if column == self.STATUS and conv.resolution:
-            return plain_tooltip(f"Resolved: {conv.resolution}")
+        if column == self.FOLLOW_UP and conv.follow_up_on is not None:
+            day = format_day(conv.follow_up_on)
+            return plain_tooltip(f"Followed up (was due {day})" if conv.follow_up_done
+                                 else f"Follow up by {day}")
+        if column == self.STATUS:
+            lines = self.status_lines(conv)
+            if conv.resolution:
+                lines.append(f"How: {conv.resolution}")
+            return plain_tooltip("\n".join(lines))
         return ""
 
     def status_of(self, conv: Conversation) -> str:
-        parts = []
+        """The most pressing state; an open complaint outranks its follow-up."""
+        lines = self.status_lines(conv)
+        return lines[0] if lines else ""
+
+    def status_lines(self, conv: Conversation) -> list[str]:
+        lines = []
         if conv.kind is Kind.COMPLAINT:
             if conv.resolved_on is None:
-                parts.append("Open complaint")
+                lines.append("Open complaint")
             else:
-                parts.append(f"Resolved {relative_day(conv.resolved_on, self._today)}")
+                lines.append(f"Resolved {relative_day(conv.resolved_on, self._today)}")
         if conv.has_open_follow_up and conv.follow_up_on is not None:
-            when = relative_day(conv.follow_up_on, self._today)
-            late = conv.follow_up_on < self._today
-            parts.append(f"Follow-up {when}" if not late else f"Follow-up due {when}")
+            if conv.follow_up_on < self._today:
+                lines.append("Follow-up overdue")
+            else:
+                lines.append(f"Follow up {relative_day(conv.follow_up_on, self._today)}")
         elif conv.follow_up_on is not None:
-            parts.append("Followed up")
-        return " · ".join(parts)
+            lines.append("Followed up")
+        return lines
+
+    def _follow_up_late(self, conv: Conversation) -> bool:
+        return conv.has_open_follow_up and conv.follow_up_on is not None \
+            and conv.follow_up_on <= self._today
 
     def _needs_attention(self, conv: Conversation) -> bool:
-        late = conv.has_open_follow_up and conv.follow_up_on is not None \
-            and conv.follow_up_on <= self._today
-        return conv.is_open_complaint or late
+        return conv.is_open_complaint or self._follow_up_late(conv)
 
 
 class AnyDateEdit(QDateEdit):
@@ -266,10 +289,12 @@ class AnyDateEdit(QDateEdit):
         self.setDate(_ANY_DATE if day is None else QDate(day.year, day.month, day.day))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        # Without this the calendar would open on January 1900.
-        if self.value() is None:
-            self.setDate(QDate.currentDate())
         super().mousePressEvent(event)
+        if self.value() is None:
+            # The popup opened on the "Any" sentinel (January 1900): turn it to this month,
+            # without picking a date until the user clicks one.
+            today = QDate.currentDate()
+            self.calendarWidget().setCurrentPage(today.year(), today.month())
 
 
 def _value(item: Channel | Kind | None) -> str | None:
@@ -333,7 +358,6 @@ class ConversationsView(QWidget):
         self.clear_dates_button = QToolButton()
         self.clear_dates_button.setText("Any time")
         self.clear_dates_button.setToolTip("Forget the dates and show any time")
-        self.clear_dates_button.setAutoRaise(True)
         self.complaints_button = self._toggle("Open complaints", "complaint",
                                               "Only complaints that are not resolved yet")
         self.follow_ups_button = self._toggle("Open follow-ups", "follow-up",
@@ -369,12 +393,13 @@ class ConversationsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TimelineModel.SUMMARY, QHeaderView.ResizeMode.Stretch)
         text_width = self.fontMetrics().horizontalAdvance
-        widths = {TimelineModel.WHEN: text_width("Wed 30 Sep 2026, 10:00") + 24,
-                  TimelineModel.CUSTOMER: 170,
-                  TimelineModel.CHANNEL: text_width("Social media") + 48,
-                  TimelineModel.KIND: text_width("Conversation") + 44,
-                  TimelineModel.FOLLOW_UP: text_width("Wed 30 Sep 2026") + 44,
-                  TimelineModel.STATUS: text_width("Follow-up due 3 weeks ago") + 20}
+        # Sized for their usual content so the summary keeps most of the width.
+        widths = {TimelineModel.WHEN: text_width("30 Sep 2026, 10:00") + 20,
+                  TimelineModel.CUSTOMER: text_width("Margaret O'Brien") + 24,
+                  TimelineModel.CHANNEL: text_width("Social media") + 40,
+                  TimelineModel.KIND: text_width("Conversation") + 16,
+                  TimelineModel.FOLLOW_UP: text_width("30 Sep 2026") + 40,
+                  TimelineModel.STATUS: text_width("Resolved 2 months ago") + 16}
         for column, width in widths.items():
             header.resizeSection(column, width)
 
@@ -396,9 +421,13 @@ class ConversationsView(QWidget):
         self.stack.addWidget(self.table)
         self.stack.addWidget(empty)
 
+        self.count_label = plain_label()
+        self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.count_label)
 
         for combo in (self.channel_combo, self.kind_combo):
             combo.currentIndexChanged.connect(self._apply_filters)
@@ -410,6 +439,7 @@ class ConversationsView(QWidget):
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.table.doubleClicked.connect(lambda index: self._open_profile(index.row()))
         self.table.customContextMenuRequested.connect(self._show_menu)
+        self.model.paged.connect(self._update_count)
         self._shortcut(QKeySequence(Qt.Key.Key_Return), lambda: self._open_profile(self._row()))
         self._shortcut(QKeySequence(Qt.Key.Key_Enter), lambda: self._open_profile(self._row()))
         self._shortcut(QKeySequence(QKeySequence.StandardKey.Delete),
@@ -498,7 +528,15 @@ class ConversationsView(QWidget):
                 self.table.selectRow(row)
         self._update_empty_state()
 
+    def _update_count(self) -> None:
+        rows = self.model.rowCount()
+        text = f"{rows} conversation{'s' if rows != 1 else ''}"
+        if self.model.canFetchMore(QModelIndex()):
+            text = f"Newest {rows} conversations shown; older ones load as you scroll"
+        self.count_label.setText(text if rows else "")
+
     def _update_empty_state(self) -> None:
+        self._update_count()
         if self.model.rowCount() > 0:
             self.stack.setCurrentIndex(0)
             return

@@ -23,7 +23,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -95,11 +94,16 @@ class SettingsView(QWidget):
         lines = self.signature_edit.fontMetrics().lineSpacing()
         self.signature_edit.setFixedHeight(lines * 4 + 14)
 
-        business = QGroupBox("Your business")
-        business_form = self._form(business)
-        business_form.addRow("Business name", self.business_edit)
-        business_form.addRow("Your name", self.owner_edit)
-        business_form.addRow("Signature", self.signature_edit)
+        # One form with section headings (not group boxes) so every label lines up.
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        self._heading(form, "Your business", first=True)
+        form.addRow("Business name", self.business_edit)
+        form.addRow("Your name", self.owner_edit)
+        form.addRow("Signature", self.signature_edit)
 
         self.currency_combo = QComboBox()
         self.currency_combo.setEditable(True)
@@ -129,17 +133,15 @@ class SettingsView(QWidget):
         rhythm_row.addWidget(self.rhythm_days)
         rhythm_row.addStretch(1)
 
-        defaults = QGroupBox("Defaults for new customers")
-        defaults_form = self._form(defaults)
-        defaults_form.addRow("Currency", self._left(self.currency_combo))
-        defaults_form.addRow("Country for phone numbers", self._left(self.country_combo))
-        defaults_form.addRow("Check-in rhythm", rhythm_row)
+        self._heading(form, "Defaults for new customers")
+        form.addRow("Currency", self._left(self.currency_combo))
+        form.addRow("Country for phone numbers", self._left(self.country_combo))
+        form.addRow("Check-in rhythm", rhythm_row)
 
         self.reminder_edit = QTimeEdit()
         self.reminder_edit.setDisplayFormat("HH:mm")
-        reminders = QGroupBox("Reminders")
-        reminders_form = self._form(reminders)
-        reminders_form.addRow("Daily reminder at", self._left(self.reminder_edit))
+        self._heading(form, "Reminders")
+        form.addRow("Daily reminder at", self._left(self.reminder_edit))
 
         self.folder_label = plain_label(str(self.data_dir), wrap=True, selectable=True)
         self.folder_label.setTextInteractionFlags(
@@ -151,13 +153,12 @@ class SettingsView(QWidget):
         folder_row.setContentsMargins(0, 0, 0, 0)
         folder_row.addWidget(self.folder_label, 1)
         folder_row.addWidget(self.open_folder_button)
-        data = QGroupBox("Your data")
-        data_form = self._form(data)
-        data_form.addRow("Data folder", folder_row)
+        self._heading(form, "Your data")
+        form.addRow("Data folder", folder_row)
         backup_hint = plain_label("Everything stays on this computer, in this folder. Copy it "
                                   "to back up your journal.", wrap=True)
         backup_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        data_form.addRow("", backup_hint)
+        form.addRow("", backup_hint)
 
         self.message_label = plain_label(wrap=True)
         self.save_button = QPushButton(icon("done"), "Save")
@@ -170,18 +171,18 @@ class SettingsView(QWidget):
         bottom.addWidget(self.save_button)
 
         column = QVBoxLayout()
-        column.setSpacing(12)
-        for group in (business, defaults, reminders, data):
-            column.addWidget(group)
+        column.addLayout(form)
+        column.addSpacing(12)
         column.addLayout(bottom)
         column.addStretch(1)
-        # A readable column, not fields stretched across a wide window.
+        # A readable centred column, not fields stretched across a wide window.
         holder = QWidget()
         holder.setLayout(column)
-        holder.setMaximumWidth(720)
+        holder.setMaximumWidth(680)
         layout = QHBoxLayout(self)
-        layout.addWidget(holder, 1)
-        layout.addStretch(0)
+        layout.addStretch(1)
+        layout.addWidget(holder, 6)
+        layout.addStretch(1)
 
         self.save_button.clicked.connect(self.save)
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
@@ -198,13 +199,15 @@ class SettingsView(QWidget):
         self.rhythm_days.valueChanged.connect(self._edited)
         self.reminder_edit.timeChanged.connect(self._edited)
 
-    @staticmethod
-    def _form(group: QGroupBox) -> QFormLayout:
-        form = QFormLayout(group)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(12)
-        return form
+    def _heading(self, form: QFormLayout, text: str, *, first: bool = False) -> None:
+        label = plain_label(text)
+        font = label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        label.setFont(font)
+        if not first:
+            label.setContentsMargins(0, 14, 0, 0)
+        form.addRow(label)
 
     @staticmethod
     def _left(widget: QWidget) -> QHBoxLayout:
@@ -252,8 +255,7 @@ class SettingsView(QWidget):
         except JournalError as error:
             self._say(str(error), error=True)
             return False
-        self._modified = False
-        self.currency_combo.setEditText(self.currency_combo.currentText().strip().upper())
+        self.load()  # show what was stored: trimmed names, upper-case currency
         self._say("Saved.")
         self.saved.emit()
         return True

@@ -37,7 +37,7 @@ Confirm = Callable[[QWidget | None, str, str], bool]
 ReportError = Callable[[QWidget | None, BaseException], None]
 
 _KIND_LABELS = {"contact": "Customer", "conversation": "Conversation"}
-_KIND_ICONS = {"contact": "customers", "conversation": "conversations"}
+_KIND_ICONS = {"contact": "profile", "conversation": "conversations"}
 
 
 def ago(moment: dt.datetime, now: dt.datetime) -> str:
@@ -74,10 +74,10 @@ class TrashModel(QAbstractTableModel):
     def item_at(self, row: int) -> TrashItem | None:
         return self._items[row] if 0 <= row < len(self._items) else None
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._items)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -10,6 +10,12 @@ from journal.resources import icon
 from journal.ui.common import plain_label
 
 IMPORT_COMING_SOON = "Coming soon: import from your phone or Google"
+_BIG_BUTTON_STYLE = (
+    "QCommandLinkButton { border: 1px solid palette(mid); border-radius: 8px;"
+    " background: palette(base); padding: 8px 12px; }"
+    "QCommandLinkButton:hover { border-color: palette(highlight); }"
+    "QCommandLinkButton:focus { border: 2px solid palette(highlight); }"
+    "QCommandLinkButton:disabled { background: palette(window); }")
 IMPORT_AVAILABLE = "Bring in the customers already in your phone or address book."
 
 
@@ -30,6 +36,9 @@ class WelcomePage(QWidget):
                             "each of them and remembers every conversation you have had.",
                             wrap=True)
         blurb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = blurb.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        blurb.setFont(font)
 
         self.add_button = self._big_button(
             "add", "Add your first customer",
@@ -74,6 +83,11 @@ class WelcomePage(QWidget):
         button = QCommandLinkButton(title, description)
         button.setIcon(icon(icon_name))
         button.setIconSize(QSize(32, 32))
+        font = button.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        button.setFont(font)
+        # Fusion draws command links flat until hovered; a frame makes them read as buttons.
+        button.setStyleSheet(_BIG_BUTTON_STYLE)
         return button
 
     def set_import_available(self, available: bool) -> None:
