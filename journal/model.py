@@ -174,7 +174,9 @@ class Contact:
             birthday=self.birthday, anniversary=self.anniversary,
             customer_since=self.customer_since, how_we_met=self.how_we_met, notes=self.notes,
             cadence_days=self.cadence_days, tags=list(self.tags),
-            methods=[ContactMethod(m.kind, m.value, m.label, m.is_primary) for m in self.methods],
+            # ids and uids kept, so saving an edit updates methods instead of replacing them
+            methods=[ContactMethod(m.kind, m.value, m.label, m.is_primary, m.id, m.uid)
+                     for m in self.methods],
             uid=self.uid,
         )
 

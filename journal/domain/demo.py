@@ -106,7 +106,8 @@ def fill(db: Database, now: dt.datetime, size: DemoSize | None = None) -> int:
     conversations = generator.conversations(size.contacts, size.conversations)
     purchases = generator.purchases(size.contacts)
     bulk.insert_all(db, contacts=contacts, methods=methods, tags=tags,
-                    conversations=conversations, purchases=purchases, now_stamp=stamp(now))
+                    conversations=conversations, purchases=purchases, now_stamp=stamp(now),
+                    large=size.contacts >= 5000)
     if not settings_store.read_all(db):
         settings_store.write(db, {"business_name": "The Corner Florist",
                                   "owner_name": "Robin", "signature": "Warmly,\nRobin",
@@ -122,9 +123,16 @@ class _Generator:
         self.stamp = stamp(now)
         self.offset = now.strftime("%z")
         self.offset = f"{self.offset[:3]}:{self.offset[3:]}" if self.offset else "+00:00"
+        # uuid4-shaped prefix (random per seed) + a counter
+        head = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+        self._uid_prefix = f"{head[:8]}-{head[8:12]}-{head[12:16]}-{head[16:20]}-"
+        self._uid_counter = 0
+        self._moments: dict[tuple[int, int, int], tuple[str, str]] = {}
 
     def _uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """Unique and increasing: sample rows go into the uid index in order (fast at scale)."""
+        self._uid_counter += 1
+        return f"{self._uid_prefix}{self._uid_counter:012x}"
 
     def _person(self, i: int) -> tuple[str, str, str, str]:
         if i < len(PEOPLE):
@@ -181,38 +189,55 @@ class _Generator:
         return f"{self.rng.randint(1980, 2020)}-{day.month:02d}-{day.day:02d}"
 
     def _moment(self, days_ago: int) -> tuple[str, str]:
-        hour, minute = self.rng.randint(9, 18), self.rng.choice([0, 10, 15, 30, 45, 50])
-        day = self.today - dt.timedelta(days=days_ago)
-        local = f"{day.isoformat()}T{hour:02d}:{minute:02d}:00{self.offset}"
-        utc = dt.datetime.fromisoformat(local).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return local, utc
+        rng = self.rng
+        key = (days_ago, 9 + int(rng.random() * 10), int(rng.random() * 6))
+        cached = self._moments.get(key)
+        if cached is None:
+            day = self.today - dt.timedelta(days=days_ago)
+            minute = (0, 10, 15, 30, 45, 50)[key[2]]
+            local = f"{day.isoformat()}T{key[1]:02d}:{minute:02d}:00{self.offset}"
+            utc = dt.datetime.fromisoformat(local).astimezone(dt.UTC).strftime(
+                "%Y-%m-%dT%H:%M:%SZ")
+            cached = self._moments[key] = (local, utc)
+        return cached
 
     def conversations(self, contacts: int, total: int | None) -> Iterator[tuple[Any, ...]]:
         rng = self.rng
         if total is None:
             plan = [(cid, rng.choice([0, 1, 2, 3, 4, 6, 8])) for cid in range(1, contacts + 1)]
         else:
-            plan = [(rng.randint(1, contacts), 1) for _ in range(total)]
+            plan = [(1 + int(rng.random() * contacts), 1) for _ in range(total)]
+        # a shop-sized journal shows a handful of promised follow-ups; a huge one, a few dozen
+        follow_up_rate = 0.03 if total is None else min(0.03, 60 / max(total, 1))
         complaints_left = 3 if total is None else max(3, total // 2000)
+        random_ = rng.random
+        details_cache: dict[tuple[int, int], str] = {}
         for cid, count in plan:
             for n in range(count):
-                days_ago = rng.randint(1, 400) if n else rng.randint(0, 120)
+                days_ago = 1 + int(random_() * 400) if n else int(random_() * 121)
                 local, utc = self._moment(days_ago)
                 kind, follow_up, resolved, resolution = "conversation", None, None, ""
-                summary, details = rng.choice(TOPICS)
+                topic, like = int(random_() * len(TOPICS)), int(random_() * len(LIKES))
+                summary, details = TOPICS[topic]
+                if (topic, like) not in details_cache:
+                    details_cache[topic, like] = details.format(like=LIKES[like])
                 if complaints_left and cid % 13 == 5 and n == 0:
                     summary, details = COMPLAINTS[complaints_left % len(COMPLAINTS)]
                     kind, complaints_left = "complaint", complaints_left - 1
-                elif rng.random() < 0.05:
+                else:
+                    details = details_cache[topic, like]
+                roll = random_()
+                if kind != "conversation":
+                    pass
+                elif roll < 0.05:
                     kind = "feedback"
-                elif rng.random() < 0.03:
+                elif roll < 0.05 + follow_up_rate:
                     follow_up = (self.today - dt.timedelta(days=rng.randint(-3, 4))).isoformat()
                 if kind == "complaint" and rng.random() < 0.2:
                     resolved, resolution = self.today.isoformat(), "Replaced free of charge."
-                yield (self._uid(), cid, local, utc, rng.choice(CHANNELS),
-                       rng.choice(["in", "out"]), kind, summary,
-                       details.format(like=rng.choice(LIKES)), follow_up, 0, resolved,
-                       resolution, self.stamp, self.stamp)
+                yield (self._uid(), cid, local, utc, CHANNELS[int(random_() * len(CHANNELS))],
+                       "in" if random_() < 0.5 else "out", kind, summary, details, follow_up,
+                       0, resolved, resolution, self.stamp, self.stamp)
 
     def purchases(self, contacts: int) -> Iterator[tuple[Any, ...]]:
         rng = self.rng

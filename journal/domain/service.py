@@ -123,7 +123,8 @@ class JournalService:
         ref = ref.strip()
         if not ref:
             raise ValidationError("Say which customer: an id, or part of a name or email.")
-        if ref.isdigit():
+        # isdigit() also accepts '²', which int() refuses; 18 digits always fit SQLite.
+        if ref.isdecimal() and len(ref) <= 18:
             contact = contact_store.get(self.db, int(ref))
             if contact and not contact.deleted_at:
                 return contact

@@ -1,7 +1,9 @@
 """Fast inserts of many rows in one transaction (sample data, imports at scale).
 
-Rows go through the same tables and triggers as single inserts, so search, last-talked and
-check-in dates are right afterwards.
+Row by row, every conversation would fire three triggers (search index, the contact's
+last-talked time). For a large load the per-row triggers are set aside inside the same
+transaction, the rows inserted, and the derived data rebuilt in a few set-based statements;
+then the triggers are put back. If anything fails, the rollback restores the triggers too.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from journal.store.codec import new_uid
 from journal.store.connection import Database
 
 CONTACT_COLUMNS = (
@@ -26,6 +29,12 @@ CONVERSATION_COLUMNS = (
 PURCHASE_COLUMNS = ("uid", "contact_id", "purchased_on", "description", "amount_minor",
                     "currency", "reference", "notes", "created_at", "updated_at")
 
+# Triggers that keep derived data; replaced by set-based statements during a bulk load.
+_DERIVING_TRIGGERS = (
+    "contacts_fts_ins", "contact_methods_fts_insert", "contact_tags_fts_insert",
+    "conversations_fts_ins", "conversations_touch_contact_ins",
+)
+
 
 def _insert_many(db: Database, table: str, columns: tuple[str, ...],
                  rows: Iterable[tuple[Any, ...]]) -> None:
@@ -33,24 +42,81 @@ def _insert_many(db: Database, table: str, columns: tuple[str, ...],
     db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+def _max_id(db: Database, table: str) -> int:
+    return int(db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}"))
+
+
 def insert_all(db: Database, *, contacts: Iterable[tuple[Any, ...]],
                methods: Iterable[tuple[Any, ...]] = (),
                tags: Iterable[tuple[int, str]] = (),
                conversations: Iterable[tuple[Any, ...]] = (),
-               purchases: Iterable[tuple[Any, ...]] = (), now_stamp: str) -> None:
-    """Insert everything atomically: all of it or nothing."""
-    from journal.store.codec import new_uid
+               purchases: Iterable[tuple[Any, ...]] = (), now_stamp: str,
+               large: bool = False) -> None:
+    """Insert everything atomically: all of it or nothing.
 
-    with db.atomic():
+    Contact rows carry their ids (so methods, tags and conversations can refer to them);
+    they must be new ids. ``large``: the load is big compared with the journal, so the
+    conversation and purchase indexes are dropped and built again afterwards (one sort
+    instead of a million random B-tree inserts).
+    """
+    with db.atomic() as conn:
+        first_contact = _max_id(db, "contacts") + 1
+        first_conversation = _max_id(db, "conversations") + 1
+        saved = conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
+            f"({', '.join('?' * len(_DERIVING_TRIGGERS))})", _DERIVING_TRIGGERS).fetchall()
+        for name, _sql in saved:
+            conn.execute(f"DROP TRIGGER {name}")
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('conversations', 'purchases')").fetchall() if large else []
+        for name, _sql in indexes:
+            conn.execute(f"DROP INDEX {name}")
+
         _insert_many(db, "contacts", CONTACT_COLUMNS, contacts)
-        _insert_many(db, "contact_methods", METHOD_COLUMNS, methods)
+        method_list = list(methods)
+        _insert_many(db, "contact_methods", METHOD_COLUMNS, method_list)
         tag_list = list(tags)
+        older = {row[1] for row in method_list} | {cid for cid, _ in tag_list}
+        older = {cid for cid in older if cid < first_contact}
         names = sorted({name for _, name in tag_list}, key=str.casefold)
-        db.conn.executemany(
+        conn.executemany(
             "INSERT INTO tags (uid, name, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(name) DO NOTHING", [(new_uid(), n, now_stamp) for n in names])
-        db.conn.executemany(
+        conn.executemany(
             "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) "
             "SELECT ?, id FROM tags WHERE name = ?", tag_list)
         _insert_many(db, "conversations", CONVERSATION_COLUMNS, conversations)
         _insert_many(db, "purchases", PURCHASE_COLUMNS, purchases)
+
+        for _name, sql in indexes:
+            conn.execute(sql)
+        _rebuild_derived(db, first_contact, first_conversation, sorted(older))
+        for _name, sql in saved:
+            conn.execute(sql)
+
+
+def _rebuild_derived(db: Database, first_contact: int, first_conversation: int,
+                     older_contacts: list[int]) -> None:
+    """Search documents and last-talked times for what the load added."""
+    conn = db.conn
+    # Existing contacts that got new methods or tags need their document refreshed too.
+    conn.executemany("DELETE FROM contacts_fts WHERE rowid = ?",
+                     [(cid,) for cid in older_contacts])
+    conn.executemany(
+        "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
+        "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
+        "WHERE id = ?", [(cid,) for cid in older_contacts])
+    conn.execute(
+        "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
+        "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
+        "WHERE id >= ?", (first_contact,))
+    conn.execute(
+        "INSERT INTO conversations_fts(rowid, summary, details) "
+        "SELECT id, summary, details FROM conversations WHERE id >= ?", (first_conversation,))
+    conn.execute(
+        "UPDATE contacts SET last_talked_at = (SELECT v.occurred_at FROM conversations v "
+        "WHERE v.contact_id = contacts.id AND v.deleted_at IS NULL "
+        "ORDER BY v.occurred_utc DESC LIMIT 1) "
+        "WHERE id IN (SELECT DISTINCT contact_id FROM conversations WHERE id >= ?)",
+        (first_conversation,))
