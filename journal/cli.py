@@ -113,7 +113,30 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--conversations", type=int, default=None)
     demo.add_argument("--seed", type=int, default=7)
     _json_flag(demo)
+    for module in _extension_modules():
+        COMMANDS.update(module.add_commands(sub, common, _json_flag))
     return parser
+
+
+def _extension_modules() -> list[Any]:
+    """Subcommands that live in their own modules (import/export, backups …).
+
+    Each module has ``add_commands(subparsers, common_parent, json_flag) -> {name: handler}``;
+    a handler takes (service, args, out) and returns an exit code, like the ones below.
+    """
+    import importlib
+
+    modules = []
+    for name in CLI_EXTENSIONS:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return modules
+
+
+CLI_EXTENSIONS = ("journal.cli_io", "journal.cli_backup")
 
 
 # -- helpers ----------------------------------------------------------------------------------
