@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--conversations", type=int, default=None)
     demo.add_argument("--seed", type=int, default=7)
     _json_flag(demo)
+    desktop = sub.add_parser("install-desktop", parents=[common],
+                             help="add the app to your applications menu (Linux)")
+    desktop.add_argument("--remove", action="store_true", help="take it out again")
     for module in _extension_modules():
         COMMANDS.update(module.add_commands(sub, common, _json_flag))
     return parser
@@ -349,6 +352,24 @@ def cmd_demo(service: JournalService, args: argparse.Namespace, out: TextIO) -> 
     return 0
 
 
+def cmd_install_desktop(args: argparse.Namespace, out: TextIO) -> int:
+    from journal import desktop_integration
+
+    if args.remove:
+        removed = desktop_integration.uninstall_for_current_user()
+        out.write(f"Removed {len(removed)} file(s) from your applications menu.\n")
+    else:
+        written = desktop_integration.install_for_current_user()
+        out.write("Added Relationship Journal to your applications menu:\n")
+        out.writelines(f"  {path}\n" for path in written)
+    return 0
+
+
+# Commands that do not open a journal.
+STANDALONE: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "install-desktop": cmd_install_desktop,
+}
+
 COMMANDS: dict[str, Callable[[JournalService, argparse.Namespace, TextIO], int]] = {
     "add": cmd_add, "log": cmd_log, "due": cmd_due, "list": cmd_list, "show": cmd_show,
     "search": cmd_search, "demo": cmd_demo,
@@ -358,6 +379,12 @@ COMMANDS: dict[str, Callable[[JournalService, argparse.Namespace, TextIO], int]]
 def run_command(args: argparse.Namespace, out: TextIO | None = None,
                 err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    if args.command in STANDALONE:
+        try:
+            return STANDALONE[args.command](args, out)
+        except JournalError as error:
+            err.write(f"journal: {error}\n")
+            return EXIT_USAGE
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:
         service = JournalService.open(Path(data_dir) / JOURNAL_FILENAME)

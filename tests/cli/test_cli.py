@@ -165,3 +165,15 @@ def test_no_display_prints_one_helpful_line(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "no display" in result.stderr
+
+
+def test_install_desktop_adds_and_removes_the_menu_entry(tmp_path, capsys, monkeypatch):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("desktop entries are a Linux feature")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    assert main(["install-desktop"]) == 0
+    entry = tmp_path / "share" / "applications" / "relationship-journal.desktop"
+    assert "Name=Relationship Journal" in entry.read_text()
+    assert main(["install-desktop", "--remove"]) == 0
+    assert not entry.exists()
+    assert "Removed 3 file(s)" in capsys.readouterr().out
