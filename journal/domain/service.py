@@ -409,6 +409,10 @@ class JournalService:
                                   deleted_at=stamp(self.clock()))
         self._changed("reminders")
 
+    def restore_reminder(self, reminder_id: int) -> None:
+        reminder_store.set_fields(self.db, reminder_id, self.clock(), deleted_at=None)
+        self._changed("reminders")
+
     # -- agenda, search, trash ----------------------------------------------------------------
     def agenda(self, on: dt.date | None = None, days: int = 7) -> Agenda:
         """What is due on ``on`` (default today); birthdays and anniversaries ``days`` ahead."""

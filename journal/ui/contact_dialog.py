@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,8 +36,8 @@ from journal.domain.dates import describe_cadence, parse_date, parse_partial_dat
 from journal.domain.validation import MAX_CADENCE_DAYS, check_email, normalise_phone
 from journal.errors import JournalError, ValidationError
 from journal.model import Contact, ContactDraft, ContactMethod, MethodKind, PartialDate
-from journal.ui.common import JournalBridge, Worker, plain_label, plain_tooltip
-from journal.ui.conversation_form import button_text, safe_icon
+from journal.ui.common import JournalBridge, plain_label, plain_tooltip
+from journal.ui.conversation_form import ReaderWorker, button_text, safe_icon
 
 NO_RHYTHM, CUSTOM = 0, -1
 CADENCE_PRESETS: list[tuple[str, int]] = [
@@ -64,7 +63,7 @@ class CadenceEdit(QWidget):
 
     cadence_changed = Signal(object)  # int | None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, stacked: bool = False) -> None:
         super().__init__(parent)
         self.combo = QComboBox(self)
         for text, days in CADENCE_PRESETS:
@@ -77,11 +76,13 @@ class CadenceEdit(QWidget):
         self.spin.setPrefix("every ")
         self.spin.setAccessibleName("Check-in rhythm in days")
         self.spin.setVisible(False)
-        layout = QHBoxLayout(self)
+        # Stacked puts the custom days under the presets, for narrow panels.
+        layout = QVBoxLayout(self) if stacked else QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.combo)
-        layout.addWidget(self.spin)
-        layout.addStretch(1)
+        layout.addWidget(self.combo, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.spin, 0, Qt.AlignmentFlag.AlignLeft)
+        if not stacked:
+            layout.addStretch(1)
         self._last: int | None = None
         self.combo.activated.connect(self._preset_chosen)
         self.spin.editingFinished.connect(self._custom_finished)
@@ -261,8 +262,9 @@ class ContactDialog(QDialog):
         self._display_edited = False
         self._country = self.service.settings().default_country
         self._rows: list[MethodRow] = []
-        self._tags_worker = Worker(self)
-        self._duplicate_worker = Worker(self)
+        self._tags_ready = False
+        # One background reader for the whole-journal reads (tags, duplicate checks).
+        self._worker = ReaderWorker(self.service, self)
         contact = self.service.contact(contact_id) if contact_id is not None else None
         self.setWindowTitle(f"Edit {contact.display_name}" if contact else "New customer")
         self.setObjectName("contactDialog")
@@ -276,7 +278,7 @@ class ContactDialog(QDialog):
             self.add_method(MethodKind.PHONE)
         self._load_tags()
         self._validate()
-        self.resize(900, 640)
+        self.resize(880, 560)
         self.given.setFocus()
 
     # -- building -------------------------------------------------------------------------------
@@ -295,7 +297,7 @@ class ContactDialog(QDialog):
         self.pronunciation = self._line("Pronunciation", "e.g. SHAY-oon")
         self.company = self._line("Company")
         self.job_title = self._line("Job title")
-        self.birthday = self._line("Birthday", "YYYY-MM-DD, or --MM-DD without the year")
+        self.birthday = self._line("Birthday", "YYYY-MM-DD or --MM-DD")
         self.birthday.setToolTip("Write 1980-03-14, or --03-14 when you don't know the year")
         self.anniversary = self._line("Anniversary", "YYYY-MM-DD or --MM-DD")
         self.customer_since = self._line("Customer since", "YYYY-MM-DD")
@@ -321,8 +323,14 @@ class ContactDialog(QDialog):
                              ("Customer &since", self.customer_since),
                              ("&How we met", self.how_we_met)):
             names.addRow(text, widget)
+        hint = plain_label("No year for a birthday? Write it as --MM-DD (e.g. --03-14).",
+                           self, wrap=True)
+        hint.setStyleSheet("color: palette(placeholder-text);")
         left = QGroupBox("Who they are", self)
-        left.setLayout(names)
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(names)
+        left_layout.addWidget(hint)
+        left_layout.addStretch(1)
 
         self._methods_box = QVBoxLayout()
         self._methods_box.setSpacing(4)
@@ -345,7 +353,7 @@ class ContactDialog(QDialog):
         scroll.setWidget(methods_widget)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumHeight(150)
+        scroll.setMinimumHeight(120)
         reach = QGroupBox("Ways to reach them", self)
         reach_layout = QVBoxLayout(reach)
         reach_layout.addWidget(scroll)
@@ -355,9 +363,11 @@ class ContactDialog(QDialog):
         extra.addRow("Check-in &rhythm", self.cadence)
         extra.addRow("&Tags", self.tags)
         extra.addRow("&Notes", self.notes)
+        keeping = QGroupBox("Keeping in touch", self)
+        keeping.setLayout(extra)
         right = QVBoxLayout()
-        right.addWidget(reach, 3)
-        right.addLayout(extra, 2)
+        right.addWidget(reach, 1)
+        right.addWidget(keeping, 1)
 
         columns = QHBoxLayout()
         columns.addWidget(left, 2)
@@ -425,10 +435,11 @@ class ContactDialog(QDialog):
 
     def _load_tags(self) -> None:
         # Tags span the whole journal: read them off the UI thread.
-        self._tags_worker.run(self.service.tags, self._tags_loaded)
+        self._worker.read(lambda reader: reader.tags(), self._tags_loaded)
 
     def _tags_loaded(self, tags: list[str]) -> None:
         if not self._closed:
+            self._tags_ready = True
             self._tag_model.setStringList(tags)
 
     # -- contact methods ------------------------------------------------------------------------
@@ -560,9 +571,9 @@ class ContactDialog(QDialog):
             return
         if self._contact_id is None and not self._skip_duplicates:
             self._set_busy(True)
-            self._duplicate_worker.run(lambda: self.service.likely_duplicates(draft),
-                                       lambda found: self._duplicates_checked(draft, found),
-                                       self._duplicate_check_failed)
+            self._worker.read(lambda reader: reader.likely_duplicates(draft),
+                              lambda found: self._duplicates_checked(draft, found),
+                              self._duplicate_check_failed)
             return
         self._commit(draft)
 
@@ -574,6 +585,8 @@ class ContactDialog(QDialog):
         if self._closed:
             return
         self._set_busy(False)
+        if not self._tags_ready:  # the check replaced the tag load; ask again
+            self._load_tags()
         if found:
             self._show_duplicates(found)
             self._validate()
@@ -643,11 +656,8 @@ class ContactDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._closed = True
+        self._worker.close()
         super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._closed = True
-        super().closeEvent(event)
 
 
 def _joined(given: str, family: str) -> str:

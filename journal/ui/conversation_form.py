@@ -9,30 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QToolButton,
     QWidget,
 )
 
+from journal.domain.service import JournalService
 from journal.model import Channel, Conversation, ConversationDraft, Direction, Kind
-from journal.ui.common import plain_label
+from journal.ui.common import Worker, plain_label
 
 Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
 FOLLOW_UP_DEFAULT_DAYS = 7
 SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
@@ -75,8 +76,51 @@ def add_submit_shortcuts(widget: QWidget, slot: Callable[[], None]) -> list[QSho
     return shortcuts
 
 
+class ReaderWorker(Worker):
+    """A Worker whose tasks read through their own read-only connection.
+
+    The UI thread keeps the main connection to itself; work sent here (name lists, duplicate
+    checks, tag lists) uses a second connection opened on first use and closed by
+    :meth:`close`. Like ``Worker``, only the newest task's result is delivered.
+    """
+
+    def __init__(self, service: JournalService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._reader: JournalService | None = None
+
+    def read(self, fn: Callable[[JournalService], T], on_done: Callable[[T], None],
+             on_error: Callable[[BaseException], None] | None = None) -> None:
+        if self._reader is None:
+            self._reader = self._service.open_reader()
+        reader = self._reader
+        self.run(lambda: fn(reader), on_done, on_error)
+
+    def close(self) -> None:
+        """Let a running task finish (they are short), then close the connection."""
+        self.wait(5000)
+        reader, self._reader = self._reader, None
+        if reader is not None and reader is not self._service:
+            reader.close()
+
+
 def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
+
+
+@dataclass
+class FormState:
+    """A snapshot of the form's inputs (combo positions, text, dates)."""
+
+    channel: int
+    kind: int
+    direction: int
+    summary: str
+    details: str
+    follow_up: bool
+    follow_up_on: QDate
+    earlier: bool
+    when: QDateTime
 
 
 class ConversationForm(QWidget):
@@ -85,9 +129,10 @@ class ConversationForm(QWidget):
     submitted = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock | None = None,
-                 submit_text: str | None = "Log conversation") -> None:
+                 submit_text: str | None = "Log conversation", compact: bool = False) -> None:
         super().__init__(parent)
         self._clock = clock or _local_now
+        self._loaded: tuple[QDateTime, dt.datetime] | None = None  # shown time → stored time
         self.setAccessibleName("Log a conversation")
 
         self.channel = QComboBox(self)
@@ -102,14 +147,17 @@ class ConversationForm(QWidget):
         self.kind.setAccessibleName("Kind")
         self.kind.setToolTip("A complaint stays open until you resolve it")
 
-        self.inbound = QRadioButton(Direction.INBOUND.label, self)
-        self.inbound.setAccessibleName("They reached out")
-        self.outbound = QRadioButton(Direction.OUTBOUND.label, self)
-        self.outbound.setAccessibleName("I reached out")
-        self._direction = QButtonGroup(self)
-        self._direction.addButton(self.inbound)
-        self._direction.addButton(self.outbound)
-        self.inbound.setChecked(True)
+        self.direction = QComboBox(self)
+        for direction in Direction:
+            self.direction.addItem(direction.label, direction)
+        self.direction.setAccessibleName("Who reached out")
+        self.direction.setToolTip("Who started the conversation")
+        for combo in (self.channel, self.kind, self.direction):
+            # Shrink gracefully when the profile shares the window with the list.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+            combo.setMaximumWidth(220)
 
         self.summary = QLineEdit(self)
         self.summary.setPlaceholderText("What was it about? (one line)")
@@ -120,7 +168,11 @@ class ConversationForm(QWidget):
         self.details.setPlaceholderText("Details (optional): what they said, what you promised…")
         self.details.setAccessibleName("Details")
         self.details.setTabChangesFocus(True)  # Tab moves on, as in every other field
-        self.details.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
+        three_lines = self.fontMetrics().lineSpacing() * 3 + 14
+        if compact:  # above a timeline: the list below should get the space
+            self.details.setFixedHeight(three_lines)
+        else:  # in a dialog: details grow with the window
+            self.details.setMinimumHeight(three_lines)
 
         self.follow_up = QCheckBox("Follow up on", self)
         self.follow_up.setAccessibleName("Follow up")
@@ -129,7 +181,7 @@ class ConversationForm(QWidget):
         self.follow_up_on.setDisplayFormat("d MMM yyyy")
         self.follow_up_on.setAccessibleName("Follow-up date")
         self.follow_up_on.setEnabled(False)
-        self.follow_up.toggled.connect(self.follow_up_on.setEnabled)
+        self.follow_up.toggled.connect(self._toggle_follow_up)
 
         self.earlier = QToolButton(self)
         self.earlier.setText("Earlier…")
@@ -165,14 +217,9 @@ class ConversationForm(QWidget):
     def _build_layout(self) -> None:
         top = QHBoxLayout()
         top.setSpacing(8)
-        for text, widget in (("Channel", self.channel), ("Kind", self.kind)):
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            top.addWidget(label)
-            top.addWidget(widget)
-        top.addSpacing(8)
-        top.addWidget(self.inbound)
-        top.addWidget(self.outbound)
+        top.addWidget(self.channel, 3)
+        top.addWidget(self.kind, 2)
+        top.addWidget(self.direction, 3)
         top.addStretch(1)
 
         bottom = QHBoxLayout()
@@ -194,11 +241,22 @@ class ConversationForm(QWidget):
         grid.addWidget(self.details, 2, 0)
         grid.addLayout(bottom, 3, 0)
         grid.addWidget(self.message, 4, 0)
+        grid.setRowStretch(2, 1)
 
     # -- behaviour ------------------------------------------------------------------------------
+    def _toggle_follow_up(self, on: bool) -> None:
+        self.follow_up_on.setEnabled(on)
+        today = self._now().date()
+        if on and _pydate(self.follow_up_on.date()) < today:  # the form sat open for days
+            self.follow_up_on.setDate(QDate(today + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)))
+
     def _toggle_earlier(self, on: bool) -> None:
         self.when.setVisible(on)
         if on:
+            if self._loaded is None:  # start from the real "now", not when the form was cleared
+                now = self._now()
+                self.when.setMaximumDateTime(_qdatetime(now + dt.timedelta(days=1)))
+                self.when.setDateTime(_qdatetime(now))
             self.when.setFocus()
 
     def _now(self) -> dt.datetime:
@@ -221,56 +279,97 @@ class ConversationForm(QWidget):
     def set_channel(self, channel: Channel) -> None:
         self.channel.setCurrentIndex(self.channel.findData(channel))
 
+    def set_direction(self, direction: Direction) -> None:
+        self.direction.setCurrentIndex(self.direction.findData(direction))
+
     def set_kind(self, kind: Kind) -> None:
         self.kind.setCurrentIndex(self.kind.findData(kind))
 
     def draft(self, contact_id: int) -> ConversationDraft:
         occurred_at: dt.datetime | None = None
         if self.earlier.isChecked():
-            # The edit shows wall-clock time in the journal's zone; attach that zone back.
-            day, time = self.when.date(), self.when.time()
-            occurred_at = dt.datetime(day.year(), day.month(), day.day(), time.hour(),
-                                      time.minute(), tzinfo=self._now().tzinfo)
+            occurred_at = self._chosen_moment()
         follow_up = _pydate(self.follow_up_on.date()) if self.follow_up.isChecked() else None
         return ConversationDraft(
             contact_id=contact_id,
             summary=self.summary.text().strip(),
             occurred_at=occurred_at,
             channel=Channel(self.channel.currentData()),
-            direction=Direction.INBOUND if self.inbound.isChecked() else Direction.OUTBOUND,
+            direction=Direction(self.direction.currentData()),
             kind=Kind(self.kind.currentData()),
             details=self.details.toPlainText().strip(),
             follow_up_on=follow_up,
         )
 
+    def _chosen_moment(self) -> dt.datetime:
+        """The time in the "when" edit as an aware datetime.
+
+        A loaded conversation whose time was not touched keeps its exact stored moment. A
+        clock that speaks the computer's local time gets that zone's rules for the chosen
+        day (summer time differs from today's offset); any other clock's offset is used as is.
+        """
+        if self._loaded is not None and self.when.dateTime() == self._loaded[0]:
+            return self._loaded[1]
+        day, time = self.when.date(), self.when.time()
+        naive = dt.datetime(day.year(), day.month(), day.day(), time.hour(), time.minute())
+        now = self._now()
+        if now.astimezone().utcoffset() == now.utcoffset():
+            return naive.astimezone()
+        return naive.replace(tzinfo=now.tzinfo)
+
+    def has_text(self) -> bool:
+        return bool(self.summary.text().strip() or self.details.toPlainText().strip())
+
+    def save_state(self) -> FormState:
+        """Everything typed so far, to put back with :meth:`restore_state`."""
+        return FormState(self.channel.currentIndex(), self.kind.currentIndex(),
+                         self.direction.currentIndex(), self.summary.text(),
+                         self.details.toPlainText(), self.follow_up.isChecked(),
+                         self.follow_up_on.date(), self.earlier.isChecked(),
+                         self.when.dateTime())
+
+    def restore_state(self, state: FormState) -> None:
+        self.channel.setCurrentIndex(state.channel)
+        self.kind.setCurrentIndex(state.kind)
+        self.direction.setCurrentIndex(state.direction)
+        self.summary.setText(state.summary)
+        self.details.setPlainText(state.details)
+        self.follow_up.setChecked(state.follow_up)
+        self.follow_up_on.setDate(state.follow_up_on)
+        self.earlier.setChecked(state.earlier)
+        self.when.setDateTime(state.when)
+
     def clear(self) -> None:
         """Ready for the next entry; the channel and direction stay (people repeat them)."""
         now = self._now()
+        self._loaded = None
+        self.earlier.setText("Earlier…")
         self.summary.clear()
         self.details.clear()
         self.set_kind(Kind.CONVERSATION)
         self.follow_up.setChecked(False)
         self.follow_up_on.setDate(QDate(now.date() + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)))
         self.earlier.setChecked(False)
-        self.when.setDateTime(_qdatetime(now))
         self.when.setMaximumDateTime(_qdatetime(now + dt.timedelta(days=1)))
+        self.when.setDateTime(_qdatetime(now))
         self.set_error("")
 
     def load(self, conversation: Conversation) -> None:
         """Show an existing conversation for editing; its time is kept unless changed."""
         self.set_channel(conversation.channel)
         self.set_kind(conversation.kind)
-        (self.inbound if conversation.direction is Direction.INBOUND
-         else self.outbound).setChecked(True)
+        self.set_direction(conversation.direction)
         self.summary.setText(conversation.summary)
         self.details.setPlainText(conversation.details)
         self.follow_up.setChecked(conversation.follow_up_on is not None)
         if conversation.follow_up_on is not None:
             self.follow_up_on.setDate(QDate(conversation.follow_up_on))
-        when = conversation.occurred_at.astimezone(self._now().tzinfo)
-        self.when.setMaximumDateTime(_qdatetime(max(when, self._now()) + dt.timedelta(days=1)))
+        when = conversation.occurred_at  # its wall-clock time where it happened, as stored
+        latest = max(when.replace(tzinfo=None), self._now().replace(tzinfo=None))
+        self.when.setMaximumDateTime(_qdatetime(latest + dt.timedelta(days=1)))
         self.when.setDateTime(_qdatetime(when))
-        self.earlier.setChecked(True)
+        self._loaded = (self.when.dateTime(), when)
+        self.earlier.setChecked(True)  # after _loaded, so the toggle keeps the stored time
         self.earlier.setText("When…")
         self.set_error("")
 

@@ -374,8 +374,12 @@ class ConversationsView(QWidget):
         bar.addWidget(self.until_edit)
         bar.addWidget(self.clear_dates_button)
         bar.addStretch(1)
-        bar.addWidget(self.complaints_button)
-        bar.addWidget(self.follow_ups_button)
+        # the quick toggles get a row of their own so the window stays narrow enough
+        # for a 1024-pixel laptop screen
+        toggles = QHBoxLayout()
+        toggles.addWidget(self.complaints_button)
+        toggles.addWidget(self.follow_ups_button)
+        toggles.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -426,6 +430,7 @@ class ConversationsView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(toggles)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.count_label)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +25,8 @@ from journal.ui.customer_model import CustomerListModel
 from journal.ui.icons import themed_icon
 
 SEARCH_DELAY_MS = 120  # coalesce fast typing into one query, still feels instant
+NARROW_WIDTH = 720
+OPTIONAL_COLUMNS = (1, 4)  # company, tags
 STATUS_FILTERS = {"Active": False, "Archived": True, "All": None}
 
 
@@ -80,7 +82,7 @@ class CustomersView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 170), (2, 120), (3, 170), (4, 160)):
+        for column, width in ((1, 170), (2, 110), (3, 175), (4, 160)):
             header.resizeSection(column, width)
         self.count_label = plain_label()
         self.empty_label = plain_label(wrap=True)
@@ -177,6 +179,13 @@ class CustomersView(QWidget):
     def _sort(self, key: str, descending: bool) -> None:
         self.sort_key, self.descending = key, descending
         self.reload()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Beside a profile the list is narrow: keep name, last talked and next check-in."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_WIDTH
+        for column in OPTIONAL_COLUMNS:
+            self.table.setColumnHidden(column, narrow)
 
     # -- selection ----------------------------------------------------------------------------
     def _open_index(self, index: QModelIndex) -> None:

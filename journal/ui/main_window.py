@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Views")
-        self.nav.setFixedWidth(170)
+        self.nav.setFixedWidth(150)
         for name, icon_name in zip(VIEWS, VIEW_ICONS, strict=True):
             QListWidgetItem(themed_icon(icon_name), name, self.nav)
         self.pages = QStackedWidget()
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(action("&About", None, self.about))
 
     def _connect_signals(self) -> None:
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._nav_row_changed)
         self.bridge.open_profile.connect(self.open_profile)
         self.bridge.log_conversation.connect(self.log_conversation)
         self.bridge.undoable.connect(self.undo_bar.offer)
@@ -166,7 +166,17 @@ class MainWindow(QMainWindow):
     # -- navigation ---------------------------------------------------------------------------
     def show_view(self, number: int) -> None:
         self.nav.setCurrentRow(number)
-        self.pages.setCurrentIndex(number)
+        self._nav_row_changed(number)
+
+    def _nav_row_changed(self, row: int) -> None:
+        """Today in an empty journal is the welcome page: nothing to do yet, so start here."""
+        if row == 0 and self._journal_is_empty():
+            self.pages.setCurrentWidget(self.welcome)
+        elif row >= 0:
+            self.pages.setCurrentIndex(row)
+
+    def _journal_is_empty(self) -> bool:
+        return not self.is_sample and self.service.count_contacts() == 0
 
     def open_profile(self, contact_id: int) -> None:
         self.show_view(VIEWS.index("Customers"))
@@ -178,13 +188,12 @@ class MainWindow(QMainWindow):
         self.customers.focus_search()
 
     def show_welcome_if_empty(self) -> None:
-        if not self.is_sample and self.service.count_contacts() == 0:
-            self.nav.setCurrentRow(-1)
-            self.pages.setCurrentWidget(self.welcome)
+        if self._journal_is_empty():
+            self.show_view(VIEWS.index("Today"))
 
     def _journal_changed(self, what: str) -> None:
         if what == "contacts" and self.pages.currentWidget() is self.welcome \
-                and self.service.count_contacts() > 0:
+                and not self._journal_is_empty():
             self.show_view(VIEWS.index("Customers"))
 
     def _show_due_count(self, count: int) -> None:

@@ -1,0 +1,191 @@
+"""The whole window, driven as a new user would: the core loop through real widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from journal.model import ContactDraft, ConversationDraft
+from journal.ui.contact_dialog import ContactDialog
+from journal.ui.main_window import VIEWS, MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, bridge, tmp_path, settings) -> MainWindow:
+    win = MainWindow(bridge, tmp_path, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.show_welcome_if_empty()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    return win
+
+
+def _settle(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.customers.worker.pool.activeThreadCount(), timeout=5000)
+    qtbot.wait(30)
+
+
+def _today_names(window: MainWindow) -> list[str]:
+    model = window.today.model
+    names = []
+    for g in range(model.rowCount()):
+        group = model.index(g, 0)
+        names += [str(model.index(r, 0, group).data()) for r in range(model.rowCount(group))]
+    return names
+
+
+def _fill_new_customer(qtbot, given: str, family: str) -> None:
+    """Runs while the modal dialog is open: type a name, press Save."""
+    dialog = QApplication.activeModalWidget()
+    if not isinstance(dialog, ContactDialog):
+        if dialog is not None:
+            dialog.close()  # never leave a test blocked on the wrong dialog
+        return
+    qtbot.keyClicks(dialog.given, given)
+    qtbot.keyClicks(dialog.family, family)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+def test_first_run_shows_the_welcome_page(window):
+    assert window.pages.currentWidget() is window.welcome
+    assert window.windowTitle() == "Relationship Journal"
+
+
+def test_core_loop_add_log_see_agenda_change(qtbot, window, bridge, clock):
+    service = bridge.service
+    QTimer.singleShot(50, lambda: _fill_new_customer(qtbot, "Ann", "Lee"))
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: service.count_contacts() == 1, timeout=5000)
+    ann = service.contact(service.list_contact_ids()[0])
+    assert ann.display_name == "Ann Lee"
+    # the new customer opens in the profile beside the list
+    assert window.pages.currentWidget() is window.customer_split
+    assert window.profile.contact_id == ann.id
+
+    # a month later, Ann is due on Today
+    service.set_cadence(ann.id, 14)
+    clock.advance(days=20)
+    window.show_view(VIEWS.index("Today"))
+    window.today.reload()
+    assert _today_names(window) == ["Ann Lee"]
+
+    # log a conversation from her profile with Ctrl+Enter
+    window.open_profile(ann.id)
+    form = window.profile.form
+    window.activateWindow()
+    form.summary.setFocus()
+    qtbot.waitUntil(form.summary.hasFocus, timeout=2000)
+    qtbot.keyClicks(form.summary, "Popped in for tulips")
+    qtbot.keyClick(form.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(service.conversations_with(ann.id)) == 1, timeout=3000)
+    timeline = window.profile.timeline.model()
+    assert "Popped in for tulips" in str(timeline.index(0, 0).data())
+
+    window.show_view(VIEWS.index("Today"))
+    assert _today_names(window) == []
+
+
+def test_delete_then_undo_brings_the_customer_back(qtbot, window, bridge):
+    service = bridge.service
+    bo = service.add_contact(ContactDraft(display_name="Bo Chen"))
+    window.open_profile(bo.id)
+    qtbot.mouseClick(window.profile.delete_button, Qt.MouseButton.LeftButton)
+    assert service.list_contact_ids() == []
+    assert window.undo_bar.isVisible()
+    assert "Bo Chen" in window.undo_bar.message.text()
+    qtbot.mouseClick(window.undo_bar.undo_button, Qt.MouseButton.LeftButton)
+    assert service.list_contact_ids() == [bo.id]
+    assert not window.undo_bar.isVisible()
+
+
+def test_ctrl_z_undoes_the_last_delete(qtbot, window, bridge):
+    service = bridge.service
+    cy = service.add_contact(ContactDraft(display_name="Cy Young"))
+    window.open_profile(cy.id)
+    qtbot.mouseClick(window.profile.delete_button, Qt.MouseButton.LeftButton)
+    window.undo_action.trigger()
+    assert service.list_contact_ids() == [cy.id]
+
+
+def test_find_a_customer_by_a_word_from_an_old_conversation(qtbot, window, bridge, clock):
+    service = bridge.service
+    di = service.add_contact(ContactDraft(display_name="Di Prima"))
+    service.add_contact(ContactDraft(display_name="Ed Ruscha"))
+    service.log_conversation(ConversationDraft(
+        di.id, "Chat", details="Her spaniel Biscuit", occurred_at=clock() - dt.timedelta(days=300)))
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.customer_split
+    assert window.customers.search.hasFocus()
+    qtbot.keyClicks(window.customers.search, "spaniel")
+    qtbot.waitUntil(lambda: window.customers.model.rowCount() == 1, timeout=5000)
+    assert window.customers.model.index(0, 0).data() == "Di Prima"
+
+
+def test_ctrl_number_switches_views_and_the_last_view_is_restored(qtbot, bridge, tmp_path,
+                                                                 settings):
+    bridge.service.add_contact(ContactDraft(display_name="Fay Wray"))
+    first = MainWindow(bridge, tmp_path, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.activateWindow()
+    qtbot.waitUntil(first.isActiveWindow, timeout=2000)
+    expected = [first.today, first.customer_split, first.conversations, first.trash,
+                first.settings_view]
+    for number, page in enumerate(expected, start=1):
+        qtbot.keyClick(first, getattr(Qt.Key, f"Key_{number}"),
+                       Qt.KeyboardModifier.ControlModifier)
+        assert first.pages.currentWidget() is page
+    qtbot.keyClick(first, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    first.customer_split.setSizes([400, 700])
+    split = first.customer_split.sizes()
+    first.close()
+    assert not settings.value("window/geometry").isEmpty()
+    second = MainWindow(bridge, tmp_path, settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.pages.currentWidget() is second.conversations
+    # the offscreen screen (800x600) clamps geometry, so compare the splitter's proportion
+    second.show_view(VIEWS.index("Customers"))
+    qtbot.wait(20)
+    restored = second.customer_split.sizes()
+    assert abs(restored[0] / sum(restored) - split[0] / sum(split)) < 0.05
+
+
+def test_sample_shop_is_labelled(qtbot, bridge, tmp_path, settings):
+    sample = MainWindow(bridge, tmp_path, is_sample=True, settings=settings)
+    qtbot.addWidget(sample)
+    assert sample.windowTitle().startswith("Sample shop")
+    banner = sample.findChild(type(sample.centralWidget()), "sampleBanner")
+    assert banner is not None
+
+
+def test_log_conversation_shortcut_opens_the_dialog_for_the_open_profile(qtbot, window, bridge):
+    from journal.ui.log_dialog import LogConversationDialog
+
+    gil = bridge.service.add_contact(ContactDraft(display_name="Gil Evans"))
+    window.open_profile(gil.id)
+    seen: list[int | None] = []
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            return
+        seen.append(dialog.chosen_contact_id()
+                    if isinstance(dialog, LogConversationDialog) else -1)
+        dialog.reject()
+
+    QTimer.singleShot(50, check)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert seen == [gil.id]
