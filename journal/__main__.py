@@ -6,6 +6,10 @@ import sys
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--self-test"]:
+        from journal.selftest import run
+
+        return run()
     from journal.cli import main as cli_main
 
     return cli_main(sys.argv[1:])

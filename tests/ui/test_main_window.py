@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDeadlineTimer, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
 
 from journal.model import ContactDraft, ConversationDraft
 from journal.ui.contact_dialog import ContactDialog
@@ -44,13 +44,31 @@ def _today_names(window: MainWindow) -> list[str]:
     return names
 
 
-def _fill_new_customer(qtbot, given: str, family: str) -> None:
+def when_dialog_opens(kind: type[QDialog], act, timeout_ms: int = 5000) -> None:
+    """Run ``act(dialog)`` once a dialog of ``kind`` is shown; close strays so nothing hangs."""
+    deadline = QDeadlineTimer(timeout_ms)
+
+    def poll() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, QDialog) and w.isVisible()]
+        wanted = [d for d in dialogs if isinstance(d, kind)]
+        if wanted:
+            try:
+                act(wanted[0])
+            finally:
+                if wanted[0].isVisible() and not isinstance(wanted[0], ContactDialog):
+                    wanted[0].reject()
+        elif deadline.hasExpired():
+            for stray in dialogs:
+                stray.reject()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def _fill_new_customer(qtbot, dialog: ContactDialog, given: str, family: str) -> None:
     """Runs while the modal dialog is open: type a name, press Save."""
-    dialog = QApplication.activeModalWidget()
-    if not isinstance(dialog, ContactDialog):
-        if dialog is not None:
-            dialog.close()  # never leave a test blocked on the wrong dialog
-        return
     qtbot.keyClicks(dialog.given, given)
     qtbot.keyClicks(dialog.family, family)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -63,7 +81,7 @@ def test_first_run_shows_the_welcome_page(window):
 
 def test_core_loop_add_log_see_agenda_change(qtbot, window, bridge, clock):
     service = bridge.service
-    QTimer.singleShot(50, lambda: _fill_new_customer(qtbot, "Ann", "Lee"))
+    when_dialog_opens(ContactDialog, lambda d: _fill_new_customer(qtbot, d, "Ann", "Lee"))
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: service.count_contacts() == 1, timeout=5000)
     ann = service.contact(service.list_contact_ids()[0])
@@ -177,15 +195,10 @@ def test_log_conversation_shortcut_opens_the_dialog_for_the_open_profile(qtbot, 
     window.open_profile(gil.id)
     seen: list[int | None] = []
 
-    def check() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            return
-        seen.append(dialog.chosen_contact_id()
-                    if isinstance(dialog, LogConversationDialog) else -1)
-        dialog.reject()
+    def check(dialog: LogConversationDialog) -> None:
+        seen.append(dialog.chosen_contact_id)  # a property
 
-    QTimer.singleShot(50, check)
+    when_dialog_opens(LogConversationDialog, check)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(seen), timeout=3000)
     assert seen == [gil.id]
