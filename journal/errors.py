@@ -28,7 +28,15 @@ class AmbiguousError(JournalError):
 
 
 class StorageError(JournalError):
-    """The journal file cannot be used: locked, read-only, full disk, damaged, too new."""
+    """The journal file cannot be used: locked, read-only, full disk, damaged, too new.
+
+    ``reason`` sorts the cause for code that reacts to it (the app opens a journal it may not
+    write read-only): "full", "busy", "readonly", "permission", "cantopen", "damaged" or "".
+    """
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class SchemaTooNewError(StorageError):

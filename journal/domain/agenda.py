@@ -56,6 +56,9 @@ class Agenda:
     reminders: list[Reminder] = field(default_factory=list)
     dates: list[DateEvent] = field(default_factory=list)
     complaints: list[Conversation] = field(default_factory=list)
+    # When each group lists only its first ``limit`` items (JournalService.agenda(limit=...)):
+    # how many the group has in all, by group name; also "dates_today". Empty: all listed.
+    totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def check_ins(self) -> list[CheckIn]:
@@ -65,11 +68,33 @@ class Agenda:
         return not (self.check_ins or self.follow_ups or self.reminders or self.dates
                     or self.complaints)
 
+    def total(self, group: str) -> int:
+        """How many items ``group`` ("overdue", "dates", …) has, listed or not."""
+        listed: list[Any] = getattr(self, group)
+        return self.totals.get(group, len(listed))
+
+    def is_complete(self) -> bool:
+        return all(self.total(group) == len(getattr(self, group)) for group in GROUP_NAMES)
+
     def count(self) -> int:
         """How many things want attention today (upcoming dates count only when today)."""
-        todays_dates = sum(1 for d in self.dates if d.on == self.today)
-        return (len(self.check_ins) + len(self.follow_ups) + len(self.reminders)
-                + todays_dates + len(self.complaints))
+        todays_dates = self.totals.get("dates_today",
+                                       sum(1 for d in self.dates if d.on == self.today))
+        return (self.total("overdue") + self.total("due_today") + self.total("drifting")
+                + self.total("follow_ups") + self.total("reminders") + todays_dates
+                + self.total("complaints"))
+
+    def keep_first(self, limit: int, totals: dict[str, int]) -> None:
+        """List only the first ``limit`` items of each group; ``totals`` says how many each
+        group has in all."""
+        for group in GROUP_NAMES:
+            items: list[Any] = getattr(self, group)
+            del items[limit:]
+        self.totals = dict(totals)
+
+
+GROUP_NAMES = ("overdue", "due_today", "drifting", "follow_ups", "reminders", "dates",
+               "complaints")
 
 
 def base_date(row: Mapping[str, Any]) -> dt.date:
@@ -82,8 +107,19 @@ def call_them(row: Mapping[str, Any]) -> str:
     return str(row.get("preferred_name") or row.get("given_name") or row["display_name"])
 
 
+def effective_cadence(row: Mapping[str, Any]) -> int | None:
+    """The rhythm that applies: the contact's own, else the smallest of its tags' rhythms.
+
+    Rows from the store carry ``effective_cadence_days`` (see migration 3); a row without it
+    (built by hand, in tests) falls back to ``cadence_days``.
+    """
+    value = row["effective_cadence_days"] if "effective_cadence_days" in row \
+        else row["cadence_days"]
+    return int(value) if value is not None else None
+
+
 def check_in_for(row: Mapping[str, Any], today: dt.date) -> CheckIn | None:
-    cadence = row["cadence_days"]
+    cadence = effective_cadence(row)
     if cadence is None:
         return None
     base = base_date(row)

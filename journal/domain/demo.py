@@ -85,6 +85,12 @@ PRODUCTS = [("Seasonal bouquet", 3500), ("Wedding centrepiece", 8500), ("Potted 
             ("Wreath workshop ticket", 5500), ("Gift card", 2500), ("Succulent trio", 1800)]
 
 
+# The first customers get birthdays and anniversaries in the coming week, so the sample shop's
+# agenda shows some; beyond them dates fall through the year like real ones (about one
+# customer in 60 has a birthday in a given week, not one in 9).
+SHOWCASE_DATES = 500
+
+
 @dataclass
 class DemoSize:
     contacts: int = 60
@@ -169,7 +175,7 @@ class _Generator:
 
     def _birthday(self, cid: int) -> str | None:
         rng = self.rng
-        if cid % 9 == 1:  # a few birthdays in the coming week, so the agenda shows them
+        if cid % 9 == 1 and cid <= SHOWCASE_DATES:  # a few this week, for the agenda to show
             day = self.today + dt.timedelta(days=cid % 7)
         elif rng.random() < 0.6:
             day = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randint(0, 365))
@@ -185,7 +191,10 @@ class _Generator:
     def _anniversary(self, cid: int) -> str | None:
         if cid % 15 != 3:
             return None
-        day = self.today + dt.timedelta(days=cid % 5)
+        if cid <= SHOWCASE_DATES:
+            day = self.today + dt.timedelta(days=cid % 5)
+        else:
+            day = dt.date(2001, 1, 1) + dt.timedelta(days=self.rng.randint(0, 364))
         return f"{self.rng.randint(1980, 2020)}-{day.month:02d}-{day.day:02d}"
 
     def _moment(self, days_ago: int) -> tuple[str, str]:

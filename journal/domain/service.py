@@ -84,6 +84,10 @@ class JournalService:
     def close(self) -> None:
         self.db.close()
 
+    def interrupt(self) -> None:
+        """Cancel what a reader (see :meth:`open_reader`) is reading, from another thread."""
+        self.db.interrupt()
+
     @property
     def path(self) -> Path | None:
         return self.db.path
@@ -171,14 +175,30 @@ class JournalService:
         return [self.contact(i) for i in unique]
 
     def list_contact_ids(self, *, tag: str | None = None, archived: bool | None = False,
-                         sort: str = "name", query: str = "") -> list[int]:
+                         sort: str = "name", query: str = "", descending: bool = False,
+                         limit: int | None = None) -> list[int]:
+        """The customer list's ids, in order; ``limit``: only the first (a page, fast).
+
+        With a ``query`` (every word a prefix): first the customers whose own details match
+        (names, company, notes, tags, emails, phones, addresses), in the list's order; then
+        those matched only by a conversation, most recently logged match first. Nothing is
+        ranked, so a one-letter prefix costs no more than a word.
+        """
         if sort not in contact_store.SORTS:
             raise ValidationError(f"Unknown sort '{sort}'.")
-        only = None
-        if query.strip():
-            fts = search_store.fts_query(query)
-            only = search_store.matching_contact_ids(self.db, fts) if fts else []
-        return contact_store.list_ids(self.db, tag=tag, archived=archived, sort=sort, only=only)
+        if not query.strip():
+            return contact_store.list_ids(self.db, tag=tag, archived=archived, sort=sort,
+                                          descending=descending, limit=limit)
+        fts = search_store.fts_query(query)
+        if fts is None:
+            return []
+        ids = contact_store.list_ids(self.db, tag=tag, archived=archived, sort=sort,
+                                     descending=descending, matching=fts, limit=limit)
+        if limit is not None and len(ids) >= limit:
+            return ids
+        where, params = contact_store.filters(tag, archived)
+        return ids + search_store.talked_contact_ids(
+            self.db, fts, where, params, None if limit is None else limit - len(ids))
 
     def contact_rows(self, ids: list[int]) -> dict[int, ContactRow]:
         today = self.today()
@@ -271,6 +291,11 @@ class JournalService:
     def conversations_with(self, contact_id: int, limit: int | None = None
                            ) -> list[Conversation]:
         return conversation_store.for_contact(self.db, contact_id, limit)
+
+    def count_conversations_with(self, contact_id: int) -> int:
+        """How many conversations ``conversations_with`` would list without a limit (a
+        profile can show the newest hundred and say how many there are in all)."""
+        return conversation_store.count_for_contact(self.db, contact_id)
 
     def timeline(self, **filters: object) -> list[Conversation]:
         return conversation_store.timeline(self.db, **filters)  # type: ignore[arg-type]
@@ -414,20 +439,40 @@ class JournalService:
         self._changed("reminders")
 
     # -- agenda, search, trash ----------------------------------------------------------------
-    def agenda(self, on: dt.date | None = None, days: int = 7) -> Agenda:
-        """What is due on ``on`` (default today); birthdays and anniversaries ``days`` ahead."""
+    def agenda(self, on: dt.date | None = None, days: int = 7, limit: int | None = None
+               ) -> Agenda:
+        """What is due on ``on`` (default today); birthdays and anniversaries ``days`` ahead.
+
+        ``limit``: list only the first ``limit`` items of each group (``Agenda.total`` still
+        counts them all). A journal of 100,000 customers can have thousands due on one day;
+        the queries then read the first of each group from an index instead of every one.
+        """
         today = on or self.today()
         if days < 0:
             raise ValidationError("The number of days ahead cannot be negative.")
+        if limit is not None and limit < 0:
+            raise ValidationError("The number of items a group shows cannot be negative.")
         last = today + dt.timedelta(days=min(days, 366))
-        return build_agenda(
-            today, days=days,
-            check_in_rows=agenda_store.check_ins_due(self.db, today),
-            birthday_rows=agenda_store.dates_in_window(self.db, "birthday", today, last),
-            anniversary_rows=agenda_store.dates_in_window(self.db, "anniversary", today, last),
-            follow_ups=conversation_store.follow_ups_due(self.db, today),
+        check_in_rows, totals = agenda_store.check_ins(self.db, today, limit)
+        birthdays, birthday_total, birthdays_today = agenda_store.dates_ahead(
+            self.db, "birthday", today, last, limit)
+        anniversaries, anniversary_total, anniversaries_today = agenda_store.dates_ahead(
+            self.db, "anniversary", today, last, limit)
+        agenda = build_agenda(
+            today, days=days, check_in_rows=check_in_rows, birthday_rows=birthdays,
+            anniversary_rows=anniversaries,
+            follow_ups=conversation_store.follow_ups_due(self.db, today, limit),
             reminders=reminder_store.due(self.db, today),
-            complaints=conversation_store.open_complaints(self.db))
+            complaints=conversation_store.open_complaints(self.db, limit))
+        if limit is not None:
+            totals.update(
+                dates=birthday_total + anniversary_total,
+                dates_today=birthdays_today + anniversaries_today,
+                follow_ups=conversation_store.count_follow_ups_due(self.db, today),
+                reminders=len(agenda.reminders),
+                complaints=conversation_store.count_open_complaints(self.db))
+            agenda.keep_first(limit, totals)
+        return agenda
 
     def check_in_state(self, contact: Contact) -> CheckInState:
         base = contact.last_talked_at.date() if contact.last_talked_at \

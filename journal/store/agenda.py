@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from journal.store.connection import Database, Row
+from journal.store.migrations import V4_CHECK_IN_DUE as _DUE
+from journal.store.migrations import V4_CHECK_IN_WHERE as _WITH_RHYTHM
+from journal.store.migrations import V4_DRIFTS_ON as _DRIFTS
 
-_CONTACT_COLUMNS = ("id, display_name, preferred_name, given_name, cadence_days, created_at, "
-                    "last_talked_at, snoozed_until, next_check_in, birthday, anniversary")
+# cadence_days is the contact's own rhythm; effective_cadence_days falls back to its tags'.
+_CONTACT_COLUMNS = ("id, display_name, preferred_name, given_name, cadence_days, "
+                    "effective_cadence_days, created_at, last_talked_at, snoozed_until, "
+                    "next_check_in, birthday, anniversary")
 
 
 def check_ins_due(db: Database, on: dt.date) -> list[Row]:
@@ -38,3 +43,91 @@ def dates_in_window(db: Database, column: str, first: dt.date, last: dt.date) ->
     return db.query(
         f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE deleted_at IS NULL AND archived = 0 "
         f"AND {column} IS NOT NULL AND ({clauses})", params)
+
+
+# -- the agenda as the app shows it: counted in full, listed up to a limit ----------------------
+# Every query below reads the index contacts_agenda_check_ins (migration 4) and nothing else
+# until it returns a row: the expressions are written exactly as the index has them, and each
+# group is read in the index's order (due day, name), so a limit stops the walk early.
+CHECK_IN_GROUPS = {
+    "drifting": f"{_DUE} <= :today AND {_DRIFTS} < :today",
+    "due_today": f"{_DUE} = :today AND {_DRIFTS} >= :today",
+    "overdue": f"{_DUE} < :today AND {_DRIFTS} >= :today",
+}
+_COUNT_CHECK_INS = (
+    f"SELECT count(*) AS due, count(*) FILTER (WHERE {_DRIFTS} < :today) AS drifting, "
+    f"count(*) FILTER (WHERE {CHECK_IN_GROUPS['due_today']}) AS due_today "
+    f"FROM contacts WHERE {_WITH_RHYTHM} AND {_DUE} <= :today")
+
+
+def _check_in_group_sql(group: str) -> str:
+    # Due today all share one due day: ordering by it too would make SQLite sort them.
+    order = "" if group == "due_today" else f"{_DUE}, "
+    return (f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE {_WITH_RHYTHM} "
+            f"AND {CHECK_IN_GROUPS[group]} "
+            f"ORDER BY {order}display_name COLLATE NOCASE, id LIMIT :limit")
+
+
+def check_in_queries(today: str, limit: int) -> list[tuple[str, dict[str, object]]]:
+    """The counting query and one query a group, with their parameters (tests read plans)."""
+    params: dict[str, object] = {"today": today, "limit": limit}
+    return [(_COUNT_CHECK_INS, params),
+            *((_check_in_group_sql(group), params) for group in CHECK_IN_GROUPS)]
+
+
+def check_ins(db: Database, on: dt.date, limit: int | None = None
+              ) -> tuple[list[Row], dict[str, int]]:
+    """Contacts due a check-in on ``on``: the first ``limit`` of each group (drifting away,
+    due today, overdue; by due day then name), and how many each group has in all.
+
+    The groups follow journal.domain.dates.check_in_state: drifting when more than twice the
+    rhythm has passed since the last talk, due when due today, overdue otherwise.
+    """
+    today = on.isoformat()
+    params = {"today": today, "limit": -1 if limit is None else limit}
+    counted = db.one(_COUNT_CHECK_INS, params) or {}
+    drifting, due_today = int(counted.get("drifting") or 0), int(counted.get("due_today") or 0)
+    totals = {"drifting": drifting, "due_today": due_today,
+              "overdue": int(counted.get("due") or 0) - drifting - due_today}
+    rows: list[Row] = []
+    for group in CHECK_IN_GROUPS:
+        if totals[group]:
+            rows.extend(db.query(_check_in_group_sql(group), params))
+    return rows, totals
+
+
+def dates_ahead(db: Database, column: str, first: dt.date, last: dt.date,
+                limit: int | None = None) -> tuple[list[Row], int, int]:
+    """Birthdays or anniversaries celebrated from ``first`` to ``last`` (at most a year on):
+    the first ``limit`` by day then name, how many there are, and how many fall on ``first``.
+
+    29 February is celebrated on 28 February in other years, as
+    journal.domain.dates.next_occurrence has it.
+    """
+    assert column in ("birthday", "anniversary")
+    ranges = month_days_between(first, last)
+    if not any(start <= "02-29" <= end for start, end in ranges):
+        ranges.append(("02-29", "02-29"))  # celebrated on the 28th in other years
+
+    def day_in(year: int) -> str:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return (f"{column}_md" if leap else
+                f"(CASE WHEN {column}_md = '02-29' THEN '02-28' ELSE {column}_md END)")
+
+    this_year, next_year = day_in(first.year), day_in(first.year + 1)
+    occurs = (f"CASE WHEN {this_year} >= '{first:%m-%d}' THEN '{first.year:04d}-' || {this_year} "
+              f"ELSE '{first.year + 1:04d}-' || {next_year} END")
+    # One range search of the month-day index a part of the window (an OR of ranges would
+    # make SQLite read the whole index).
+    inner = " UNION ALL ".join(
+        f"SELECT {_CONTACT_COLUMNS}, {occurs} AS occurs_on FROM contacts "
+        f"INDEXED BY contacts_{column}_md WHERE {column}_md BETWEEN ? AND ? "
+        f"AND deleted_at IS NULL AND archived = 0 AND {column} IS NOT NULL" for _ in ranges)
+    bounds: list[object] = [*(bound for pair in ranges for bound in pair), last.isoformat()]
+    counted = db.conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE occurs_on = ?) FROM ({inner}) "
+        "WHERE occurs_on <= ?", [first.isoformat(), *bounds]).fetchone()
+    rows = db.query(f"SELECT * FROM ({inner}) WHERE occurs_on <= ? "
+                    "ORDER BY occurs_on, display_name COLLATE NOCASE, id LIMIT ?",
+                    [*bounds, -1 if limit is None else limit])
+    return rows, int(counted[0]), int(counted[1])

@@ -15,13 +15,14 @@ import errno
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from journal.errors import StorageError
 from journal.paths import JOURNAL_FILENAME, ensure_private_dir, ensure_private_file
 from journal.store import migrations
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -44,7 +45,7 @@ def connect(path: Path | str, *, create: bool = True, read_only: bool = False
         if not _looks_like_sqlite(target):
             # SQLite would treat a very short file as empty and write a new journal over it.
             raise StorageError(f"The journal file is damaged or is not a journal ({target}): "
-                               "restore it from a backup.")
+                               "restore it from a backup.", "damaged")
         if read_only:
             conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True,
                                    timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -87,31 +88,39 @@ def storage_error(error: sqlite3.Error, path: Path | str | None = None) -> Stora
     where = f" ({path})" if path else ""
     code = getattr(error, "sqlite_errorname", "")
     text = str(error).lower()
+    reason = ""
     if code.startswith("SQLITE_FULL") or "disk is full" in text:
         message = f"The disk is full{where}: free some space and try again; nothing was saved."
+        reason = "full"
     elif code.startswith("SQLITE_BUSY") or "locked" in text:
         message = (f"The journal is busy in another program{where}: close it and try again; "
                    "nothing was saved.")
+        reason = "busy"
     elif code.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
         message = (f"The journal cannot be written{where}: check the folder's permissions; "
                    "nothing was saved.")
+        reason = "readonly"
     elif code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
             or "not a database" in text:
         message = (f"The journal file is damaged or is not a journal{where}: restore it from "
                    "a backup.")
+        reason = "damaged"
     elif code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         message = (f"The journal could not be opened{where}: check that the folder exists "
                    "and is yours.")
+        reason = "cantopen"
     else:
         message = f"The journal could not be used{where}: {error}."
-    return StorageError(message)
+    return StorageError(message, reason)
 
 
 def os_error(error: OSError, path: Path | str) -> StorageError:
     if error.errno == errno.ENOSPC:
-        return StorageError(f"The disk is full ({path}): free some space and try again.")
+        return StorageError(f"The disk is full ({path}): free some space and try again.",
+                            "full")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(f"Permission denied for {path}: choose a folder you can write to.")
+        return StorageError(f"Permission denied for {path}: choose a folder you can write to.",
+                            "readonly" if error.errno == errno.EROFS else "permission")
     return StorageError(f"The journal could not be opened ({path}): {error.strerror}.")
 
 
@@ -124,13 +133,19 @@ class Database:
     def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._utils: sqlite_utils.Database | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
         conn = connect(path)
         try:
             if migrate:
+                if str(path) != ":memory:" and migrations.pending_steps(conn) \
+                        and migrations.schema_version(conn) > 0:
+                    # Never change the schema of a journal without a verified copy first.
+                    from journal.store.backup import backup_before_migration
+
+                    backup_before_migration(conn, Path(path))
                 migrations.migrate(conn)
             else:
                 migrations.pending_steps(conn)
@@ -145,6 +160,17 @@ class Database:
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> Database:
         return cls.open(data_dir / JOURNAL_FILENAME)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the connection, for its nesting transactions. Imported on first
+        use: it brings click, dateutil and pluggy, a tenth of a second the app's start-up
+        need not wait for (reads never use it)."""
+        if self._utils is None:
+            import sqlite_utils
+
+            self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._utils
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -172,6 +198,11 @@ class Database:
         except sqlite3.Error as error:
             raise storage_error(error, self.path) from error
         return row[0] if row else None
+
+    def interrupt(self) -> None:
+        """Stop the statement running on this connection, from any thread: it raises
+        ``sqlite3.OperationalError('interrupted')``. A no-op when nothing is running."""
+        self.conn.interrupt()
 
     def close(self) -> None:
         self.conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from journal.model import (
@@ -29,11 +30,29 @@ _DRAFT_COLUMNS = (
     "job_title", "how_we_met", "notes", "cadence_days",
 )
 
-SORTS = {
-    "name": "c.display_name COLLATE NOCASE, c.id",
-    "last_talked": "c.last_talked_at IS NULL, c.last_talked_at DESC, c.id",
-    "next_check_in": "c.next_check_in IS NULL, c.next_check_in, c.display_name COLLATE NOCASE",
+# Each list order as (term, descending) pairs ending in the id, so the order is total and
+# reversing every term gives exactly the reversed list. Each has its covering index
+# (migration 4), which a page of the list walks instead of sorting the journal.
+_SORT_TERMS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "name": (("c.display_name COLLATE NOCASE", False), ("c.id", False)),
+    "last_talked": (("c.last_talked_at IS NULL", False), ("c.last_talked_at", True),
+                    ("c.id", False)),
+    "next_check_in": (("c.next_check_in IS NULL", False), ("c.next_check_in", False),
+                      ("c.display_name COLLATE NOCASE", False), ("c.id", False)),
 }
+_SORT_INDEXES = {"name": "contacts_list_by_name", "last_talked": "contacts_list_by_last_talked",
+                 "next_check_in": "contacts_list_by_check_in"}
+# A search matching at most this many contacts sorts its matches; a broader one walks the
+# list's index and keeps the matches, stopping as soon as a page is full.
+FEW_MATCHES = 2000
+
+
+def order_by(sort: str, descending: bool = False) -> str:
+    return ", ".join(f"{term} {'ASC' if desc == descending else 'DESC'}"
+                     for term, desc in _SORT_TERMS[sort])
+
+
+SORTS = {name: order_by(name) for name in _SORT_TERMS}
 
 
 def _draft_values(draft: ContactDraft) -> dict[str, Any]:
@@ -176,13 +195,16 @@ def tags_of(db: Database, contact_ids: list[int]) -> dict[int, list[str]]:
 
 
 def all_tags(db: Database) -> list[str]:
+    """Tags of live contacts. Each tag stops at its first live contact: a handful of index
+    probes, not a join over every contact's tags."""
     return [r["name"] for r in db.query(
-        "SELECT DISTINCT t.name FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id "
-        "JOIN contacts c ON c.id = ct.contact_id WHERE c.deleted_at IS NULL "
-        "ORDER BY t.name COLLATE NOCASE")]
+        "SELECT t.name FROM tags t WHERE EXISTS (SELECT 1 FROM contact_tags ct "
+        "JOIN contacts c ON c.id = ct.contact_id WHERE ct.tag_id = t.id "
+        "AND c.deleted_at IS NULL) ORDER BY t.name COLLATE NOCASE")]
 
 
-def _filters(tag: str | None, archived: bool | None) -> tuple[str, list[Any]]:
+def filters(tag: str | None, archived: bool | None) -> tuple[str, list[Any]]:
+    """The list's filters as SQL on contacts ``c``: live, archived or not, with a tag."""
     clauses: list[str] = ["c.deleted_at IS NULL"]
     params: list[Any] = []
     if archived is not None:
@@ -196,14 +218,34 @@ def _filters(tag: str | None, archived: bool | None) -> tuple[str, list[Any]]:
 
 
 def list_ids(db: Database, *, tag: str | None = None, archived: bool | None = False,
-             sort: str = "name", only: list[int] | None = None) -> list[int]:
-    """Ids of the live contacts matching the filters, in list order (cheap: no row data)."""
-    where, params = _filters(tag, archived)
+             sort: str = "name", only: list[int] | None = None, descending: bool = False,
+             matching: str | None = None, limit: int | None = None) -> list[int]:
+    """Ids of the live contacts matching the filters, in list order (cheap: no row data).
+
+    ``matching``: an FTS query (journal.store.search.fts_query) the contact's own details
+    must match. ``limit``: only the first ids, found without sorting the whole journal.
+    """
+    where, params = filters(tag, archived)
+    # The planner cannot know how many contacts a search or a list of ids keeps, and other
+    # indexes on contacts tempt it, so it is told: few, look each up and sort them; many (or
+    # everyone), walk the order's index, which stops as soon as a page is full.
+    few = False
     if only is not None:
         where += f" AND c.id IN ({', '.join('?' * len(only))})"
         params.extend(only)
-    return [r[0] for r in db.conn.execute(
-        f"SELECT c.id FROM contacts c WHERE {where} ORDER BY {SORTS[sort]}", params)]
+        few = len(only) <= FEW_MATCHES
+    if matching is not None:
+        from journal.store.search import count_contact_matches
+
+        where += " AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
+        params.append(matching)
+        few = few or count_contact_matches(db, matching, FEW_MATCHES + 1) <= FEW_MATCHES
+    table = "contacts c NOT INDEXED" if few else f"contacts c INDEXED BY {_SORT_INDEXES[sort]}"
+    sql = f"SELECT c.id FROM {table} WHERE {where} ORDER BY {order_by(sort, descending)}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [r[0] for r in db.conn.execute(sql, params)]
 
 
 def rows_for(db: Database, ids: list[int], state_of: Any) -> dict[int, ContactRow]:
@@ -213,9 +255,11 @@ def rows_for(db: Database, ids: list[int], state_of: Any) -> dict[int, ContactRo
     marks = ", ".join("?" * len(ids))
     tags = tags_of(db, ids)
     result = {}
+    # The check-in state follows the rhythm that applies, the tags' when the contact has none
+    # of its own: ``cadence_days`` in these rows is the effective rhythm.
     for row in db.query(
             "SELECT id, display_name, preferred_name, company, last_talked_at, next_check_in, "
-            "cadence_days, created_at, snoozed_until, archived "
+            "effective_cadence_days AS cadence_days, created_at, snoozed_until, archived "
             f"FROM contacts WHERE id IN ({marks})", ids):
         state: CheckInState = state_of(row)
         result[row["id"]] = ContactRow(
@@ -253,3 +297,46 @@ def ids_with_method(db: Database, kind: MethodKind, value: str) -> list[int]:
 
 def count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM contacts WHERE deleted_at IS NULL"))
+
+
+# -- tag rhythms --------------------------------------------------------------------------------
+def tag_rhythms(db: Database) -> list[Row]:
+    """Every tag in use by a live contact, with its default rhythm and how many use it."""
+    return db.query(
+        "SELECT t.name, t.default_cadence_days, count(c.id) AS contacts FROM tags t "
+        "JOIN contact_tags ct ON ct.tag_id = t.id JOIN contacts c ON c.id = ct.contact_id "
+        "WHERE c.deleted_at IS NULL AND t.deleted_at IS NULL "
+        "GROUP BY t.id ORDER BY t.name COLLATE NOCASE")
+
+
+def set_tag_rhythm(db: Database, name: str, days: int | None, now: dt.datetime) -> bool:
+    """Set a tag's default rhythm; the triggers update its contacts. False: no such tag."""
+    with db.atomic() as conn:
+        cursor = conn.execute(
+            "UPDATE tags SET default_cadence_days = ?, updated_at = ? "
+            "WHERE name = ? AND deleted_at IS NULL", (days, stamp(now), name.strip()))
+    return cursor.rowcount > 0
+
+
+def tag_cadence(db: Database, contact_id: int) -> int | None:
+    """The rhythm a contact gets from its tags (the smallest), whatever its own."""
+    value = db.scalar("SELECT tag_cadence_days FROM contacts WHERE id = ?", (contact_id,))
+    return int(value) if value is not None else None
+
+
+# -- names ----------------------------------------------------------------------------------------
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def with_name_words(db: Database, name: str, limit: int = 50) -> list[Row]:
+    """Live contacts whose names contain every word of ``name`` (whole words, through the
+    search index, ignoring case and accents): id and every name. The caller compares exactly.
+    """
+    words = _WORD.findall(name)
+    if not words:
+        return []
+    query = "names : (" + " ".join(f'"{word}"' for word in words) + ")"
+    return db.query(
+        "SELECT c.id, c.display_name, c.given_name, c.family_name, c.preferred_name "
+        "FROM contacts_fts f JOIN contacts c ON c.id = f.rowid "
+        "WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL LIMIT ?", (query, limit))

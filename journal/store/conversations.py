@@ -77,6 +77,12 @@ def for_contact(db: Database, contact_id: int, limit: int | None = None) -> list
     return [_conversation(r) for r in db.query(sql, params)]
 
 
+def count_for_contact(db: Database, contact_id: int) -> int:
+    """How many live conversations a contact has (an index count, however many)."""
+    return int(db.scalar("SELECT count(*) FROM conversations WHERE contact_id = ? "
+                         "AND deleted_at IS NULL", (contact_id,)))
+
+
 def timeline(db: Database, *, channel: Channel | None = None, kind: Kind | None = None,
              since: dt.date | None = None, until: dt.date | None = None,
              open_complaints: bool = False, open_follow_ups: bool = False,
@@ -105,18 +111,36 @@ def timeline(db: Database, *, channel: Channel | None = None, kind: Kind | None 
     return [_conversation(r) for r in db.query(sql, [*params, limit, offset])]
 
 
-def follow_ups_due(db: Database, today: dt.date) -> list[Conversation]:
-    return [_conversation(r) for r in db.query(
-        f"{_SELECT} WHERE v.follow_up_on IS NOT NULL AND v.follow_up_done = 0 "
-        "AND v.deleted_at IS NULL AND v.follow_up_on <= ? AND c.deleted_at IS NULL "
-        "AND c.archived = 0 ORDER BY v.follow_up_on, v.id", (today.isoformat(),))]
+_FOLLOW_UPS_DUE = ("WHERE v.follow_up_on IS NOT NULL AND v.follow_up_done = 0 "
+                   "AND v.deleted_at IS NULL AND v.follow_up_on <= ? AND c.deleted_at IS NULL "
+                   "AND c.archived = 0")
+_OPEN_COMPLAINTS = ("WHERE v.kind = 'complaint' AND v.resolved_on IS NULL "
+                    "AND v.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived = 0")
 
 
-def open_complaints(db: Database) -> list[Conversation]:
+def follow_ups_due(db: Database, today: dt.date, limit: int | None = None
+                   ) -> list[Conversation]:
+    """Promised follow-ups due by ``today``, oldest first; the first ``limit`` of them."""
     return [_conversation(r) for r in db.query(
-        f"{_SELECT} WHERE v.kind = 'complaint' AND v.resolved_on IS NULL "
-        "AND v.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived = 0 "
-        "ORDER BY v.occurred_utc, v.id")]
+        f"{_SELECT} {_FOLLOW_UPS_DUE} ORDER BY v.follow_up_on, v.id LIMIT ?",
+        (today.isoformat(), -1 if limit is None else limit))]
+
+
+def count_follow_ups_due(db: Database, today: dt.date) -> int:
+    return int(db.scalar("SELECT count(*) FROM conversations v JOIN contacts c "
+                         f"ON c.id = v.contact_id {_FOLLOW_UPS_DUE}", (today.isoformat(),)))
+
+
+def open_complaints(db: Database, limit: int | None = None) -> list[Conversation]:
+    """Complaints not yet resolved, oldest first; the first ``limit`` of them."""
+    return [_conversation(r) for r in db.query(
+        f"{_SELECT} {_OPEN_COMPLAINTS} ORDER BY v.occurred_utc, v.id LIMIT ?",
+        (-1 if limit is None else limit,))]
+
+
+def count_open_complaints(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM conversations v JOIN contacts c "
+                         f"ON c.id = v.contact_id {_OPEN_COMPLAINTS}"))
 
 
 def _conversation(row: Row) -> Conversation:

@@ -269,8 +269,223 @@ def _split_statements(script: str) -> list[str]:
     return statements
 
 
+_PHOTOS_V2 = """
+CREATE TABLE photos (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    contact_id INTEGER NOT NULL UNIQUE REFERENCES contacts(id) ON DELETE CASCADE,
+    mime TEXT NOT NULL CHECK (mime LIKE 'image/%'),
+    data BLOB NOT NULL CHECK (length(data) > 0),
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+"""
+
+
+def _v2_photos(conn: sqlite3.Connection) -> None:
+    """A contact's photo (at most one), kept from imported vCards and shown in the profile."""
+    for statement in _split_statements(_PHOTOS_V2):
+        conn.execute(statement)
+
+
+def rebuilds_tables(step: Step) -> Step:
+    """Mark a step that rebuilds a table (SQLite's 12-step ALTER TABLE procedure).
+
+    :func:`migrate` switches foreign keys off around such a step: with them on, dropping the
+    old table would first delete its rows and cascade to every child table. The step itself
+    must prove it kept every row.
+    """
+    step.rebuilds_tables = True  # type: ignore[attr-defined]
+    return step
+
+
+# v3: tag rhythms. A contact's effective rhythm is its own cadence_days, else the smallest
+# default_cadence_days among its tags (tag_cadence_days, kept by the triggers below).
+# next_check_in is a generated column, which ALTER TABLE cannot change: the table is rebuilt.
+_CONTACTS_V2_COLUMNS = (
+    "id", "uid", "given_name", "family_name", "display_name", "preferred_name", "pronunciation",
+    "company", "job_title", "birthday", "anniversary", "customer_since", "how_we_met", "notes",
+    "cadence_days", "snoozed_until", "archived", "created_at", "updated_at", "deleted_at",
+    "last_talked_at", "next_check_in", "birthday_md", "anniversary_md",
+)
+_CONTACTS_V3 = """
+CREATE TABLE contacts_v3 (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    given_name TEXT NOT NULL DEFAULT '',
+    family_name TEXT NOT NULL DEFAULT '',
+    display_name TEXT NOT NULL CHECK (length(trim(display_name)) > 0),
+    preferred_name TEXT NOT NULL DEFAULT '',
+    pronunciation TEXT NOT NULL DEFAULT '',
+    company TEXT NOT NULL DEFAULT '',
+    job_title TEXT NOT NULL DEFAULT '',
+    birthday TEXT,            -- YYYY-MM-DD, or --MM-DD when the year is unknown
+    anniversary TEXT,         -- same form
+    customer_since TEXT,      -- YYYY-MM-DD
+    how_we_met TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    cadence_days INTEGER CHECK (cadence_days IS NULL OR cadence_days > 0),
+    snoozed_until TEXT,
+    archived INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT,
+    -- kept by triggers on conversations: the local time of the latest one, as entered
+    last_talked_at TEXT,
+    -- kept by triggers on contact_tags and tags: the smallest default rhythm of its tags
+    tag_cadence_days INTEGER CHECK (tag_cadence_days IS NULL OR tag_cadence_days > 0),
+    -- derived columns, indexed so the agenda and the list never scan every contact
+    effective_cadence_days INTEGER GENERATED ALWAYS AS (
+        coalesce(cadence_days, tag_cadence_days)) VIRTUAL,
+    next_check_in TEXT GENERATED ALWAYS AS (
+        CASE WHEN coalesce(cadence_days, tag_cadence_days) IS NULL THEN NULL ELSE max(
+            date(substr(coalesce(last_talked_at, created_at), 1, 10),
+                 '+' || coalesce(cadence_days, tag_cadence_days) || ' days'),
+            coalesce(snoozed_until, '')) END) VIRTUAL,
+    birthday_md TEXT GENERATED ALWAYS AS (substr(birthday, -5)) VIRTUAL,
+    anniversary_md TEXT GENERATED ALWAYS AS (substr(anniversary, -5)) VIRTUAL
+);
+"""
+_TAG_CADENCE_OF = """(SELECT min(t.default_cadence_days) FROM contact_tags ct
+        JOIN tags t ON t.id = ct.tag_id
+        WHERE ct.contact_id = {ref} AND t.deleted_at IS NULL)"""
+# The WHEN clauses keep bulk loads cheap: tags without a rhythm never touch contacts.
+_TAG_RHYTHM_TRIGGERS = f"""
+CREATE TRIGGER contact_tags_rhythm_ins AFTER INSERT ON contact_tags
+WHEN (SELECT default_cadence_days FROM tags WHERE id = NEW.tag_id) IS NOT NULL BEGIN
+    UPDATE contacts SET tag_cadence_days = {_TAG_CADENCE_OF.format(ref="NEW.contact_id")}
+    WHERE id = NEW.contact_id;
+END;
+CREATE TRIGGER contact_tags_rhythm_del AFTER DELETE ON contact_tags
+WHEN (SELECT tag_cadence_days FROM contacts WHERE id = OLD.contact_id) IS NOT NULL BEGIN
+    UPDATE contacts SET tag_cadence_days = {_TAG_CADENCE_OF.format(ref="OLD.contact_id")}
+    WHERE id = OLD.contact_id;
+END;
+CREATE TRIGGER contact_tags_rhythm_upd AFTER UPDATE ON contact_tags BEGIN
+    UPDATE contacts SET tag_cadence_days = {_TAG_CADENCE_OF.format(ref="contacts.id")}
+    WHERE id IN (OLD.contact_id, NEW.contact_id);
+END;
+CREATE TRIGGER tags_rhythm_upd AFTER UPDATE OF default_cadence_days, deleted_at ON tags BEGIN
+    UPDATE contacts SET tag_cadence_days = {_TAG_CADENCE_OF.format(ref="contacts.id")}
+    WHERE id IN (SELECT contact_id FROM contact_tags WHERE tag_id = NEW.id);
+END;
+"""
+
+
+@rebuilds_tables
+def _v3_tag_rhythms(conn: sqlite3.Connection) -> None:
+    """Default rhythms per tag: contacts gain tag_cadence_days, and next_check_in uses
+    coalesce(cadence_days, tag_cadence_days). Ids are kept, so search rowids still match."""
+    columns = tuple(r[1] for r in conn.execute("PRAGMA table_xinfo(contacts)"))
+    if columns != _CONTACTS_V2_COLUMNS:
+        raise RuntimeError(f"step 3 expects the version 2 contacts table, found {columns}")
+    # Views and triggers name contacts; SQLite refuses the rename while any of them points at
+    # a missing table, so they are set aside and put back unchanged. Indexes on contacts go
+    # with the old table and are built again on the new one.
+    saved = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
+        "type IN ('view', 'trigger') OR (type = 'index' AND tbl_name = 'contacts')) "
+        "ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name"
+    ).fetchall()
+    for kind, name, _sql in saved:
+        if kind in ("view", "trigger"):
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    stored = ", ".join(c for c in _CONTACTS_V2_COLUMNS
+                       if c not in ("next_check_in", "birthday_md", "anniversary_md"))
+    before = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM contacts").fetchone()
+    conn.execute(_CONTACTS_V3)
+    conn.execute(f"INSERT INTO contacts_v3 ({stored}) SELECT {stored} FROM contacts")
+    conn.execute("DROP TABLE contacts")
+    conn.execute("ALTER TABLE contacts_v3 RENAME TO contacts")
+    after = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM contacts").fetchone()
+    if after != before:
+        raise RuntimeError(f"step 3 copied {after} contacts (count, max id), not {before}")
+    for _kind, _name, sql in saved:
+        conn.execute(sql)
+    for statement in _split_statements(_TAG_RHYTHM_TRIGGERS):
+        conn.execute(statement)
+    conn.execute(
+        f"UPDATE contacts SET tag_cadence_days = {_TAG_CADENCE_OF.format(ref='contacts.id')} "
+        "WHERE id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id "
+        "WHERE t.default_cadence_days IS NOT NULL AND t.deleted_at IS NULL)")
+
+
+# v4: speed at 100,000 contacts. Indexes shaped like the questions asked on every keystroke,
+# frame and day, so none of them reads the contacts table row by row:
+# - the customer list in each of its orders (name, last talked, next check-in), covering the
+#   columns its filters read, so a page of ids is a walk along one index (not partial: without
+#   statistics SQLite would take a partial one for a cheap scan in unrelated queries);
+# - the agenda's check-ins: the day each is due and the day it starts drifting away (twice the
+#   rhythm after the last talk), as expressions the agenda queries repeat exactly, so counting
+#   and picking the first of each group never evaluates dates for every due contact;
+# - the contacts' search index gains 1- and 4-letter prefixes, so typing the first letters of
+#   a word reads one doclist rather than merging those of every word they start.
+# The expressions below must stay exactly as the agenda queries write them
+# (journal/store/agenda.py imports them).
+V4_RHYTHM = "coalesce(cadence_days, tag_cadence_days)"
+V4_BASE_DAY = "substr(coalesce(last_talked_at, created_at), 1, 10)"
+V4_CHECK_IN_DUE = (f"max(date({V4_BASE_DAY}, '+' || {V4_RHYTHM} || ' days'), "
+                   "coalesce(snoozed_until, ''))")
+V4_DRIFTS_ON = f"date({V4_BASE_DAY}, '+' || (2 * {V4_RHYTHM}) || ' days')"
+V4_CHECK_IN_WHERE = f"deleted_at IS NULL AND archived = 0 AND {V4_RHYTHM} IS NOT NULL"
+_SPEED_V4 = f"""
+CREATE INDEX contacts_list_by_name ON contacts(
+    display_name COLLATE NOCASE, id, archived, deleted_at);
+CREATE INDEX contacts_list_by_last_talked ON contacts(
+    last_talked_at IS NULL, last_talked_at DESC, id, archived, deleted_at);
+CREATE INDEX contacts_list_by_check_in ON contacts(
+    next_check_in IS NULL, next_check_in, display_name COLLATE NOCASE, id, archived, deleted_at);
+CREATE INDEX contacts_agenda_check_ins ON contacts(
+    {V4_CHECK_IN_DUE}, display_name COLLATE NOCASE, id, {V4_DRIFTS_ON},
+    cadence_days, tag_cadence_days, last_talked_at, created_at, snoozed_until, archived,
+    deleted_at) WHERE {V4_CHECK_IN_WHERE};
+DROP TABLE contacts_fts;
+CREATE VIRTUAL TABLE contacts_fts USING fts5(
+    names, company, notes, tags, methods, prefix = '1 2 3 4',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods)
+    SELECT id, names, company, notes, tags, methods FROM contact_search_documents;
+"""
+
+
+def _v4_speed(conn: sqlite3.Connection) -> None:
+    """Indexes for the customer list's orders and the agenda, and more search prefixes."""
+    for statement in _split_statements(_SPEED_V4):
+        conn.execute(statement)
+
+
+# v5: the Reports view (journal/store/reports.py). One covering index for each aggregation, so
+# none reads a table row by row at 100,000 customers and 1,000,000 conversations. Each lists
+# every column its query reads, the partial WHERE's columns too (SQLite 3.40 only covers a query
+# from an index holding all of them), and is partial, so it holds only the rows counted.
+REPORT_INDEXES = """
+CREATE INDEX contacts_in_trash ON contacts(id, deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE INDEX contacts_relationship ON contacts(
+    display_name COLLATE NOCASE, id, last_talked_at, cadence_days, tag_cadence_days, created_at,
+    snoozed_until, archived, deleted_at) WHERE deleted_at IS NULL AND archived = 0;
+CREATE INDEX conversations_month_channel ON conversations(
+    substr(occurred_at, 1, 7), channel, deleted_at) WHERE deleted_at IS NULL;
+CREATE INDEX conversations_complaints ON conversations(
+    occurred_at, resolved_on, contact_id, kind, deleted_at)
+    WHERE kind = 'complaint' AND deleted_at IS NULL;
+CREATE INDEX purchases_month_currency ON purchases(
+    substr(purchased_on, 1, 7), currency, amount_minor, contact_id, deleted_at)
+    WHERE deleted_at IS NULL;
+CREATE INDEX purchases_currency_customer ON purchases(
+    currency, contact_id, amount_minor, deleted_at) WHERE deleted_at IS NULL;
+"""
+
+
+def _v5_report_indexes(conn: sqlite3.Connection) -> None:
+    """Covering indexes for the Reports view's aggregations (journal/store/reports.py)."""
+    for statement in _split_statements(REPORT_INDEXES):
+        conn.execute(statement)
+
+
 # STEPS[n - 1] takes a journal from version n - 1 to version n.
-STEPS: list[Step] = [_v1_initial_schema]
+STEPS: list[Step] = [_v1_initial_schema, _v2_photos, _v3_tag_rhythms, _v4_speed,
+                     _v5_report_indexes]
 SCHEMA_VERSION = len(STEPS)
 
 
@@ -296,13 +511,23 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]
     for version in pending_steps(conn):
         if version > target:
             break
-        conn.execute("BEGIN IMMEDIATE")
+        step = STEPS[version - 1]
+        # PRAGMA foreign_keys is ignored inside a transaction: switch it off before.
+        pause_keys = bool(getattr(step, "rebuilds_tables", False)) \
+            and conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        if pause_keys:
+            conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            STEPS[version - 1](conn)
-            conn.execute(f"PRAGMA user_version = {version}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {version}")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            if pause_keys:
+                conn.execute("PRAGMA foreign_keys = ON")
         applied.append(version)
     return applied

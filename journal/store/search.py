@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from journal.store.connection import Database, Row
 
@@ -43,15 +44,46 @@ def search_conversations(db: Database, query: str, limit: int, ranked: bool = Tr
         f"ORDER BY {order} LIMIT ?", (query, limit))
 
 
-def matching_contact_ids(db: Database, query: str, limit: int = 5000) -> list[int]:
-    """Contacts matched by their own document or by any of their conversations."""
-    rows = db.conn.execute(
-        "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :q "
-        "UNION SELECT v.contact_id FROM conversations_fts "
-        "JOIN conversations v ON v.id = conversations_fts.rowid "
-        "WHERE conversations_fts MATCH :q AND v.deleted_at IS NULL LIMIT :limit",
-        {"q": query, "limit": limit}).fetchall()
-    return [r[0] for r in rows]
+def count_contact_matches(db: Database, query: str, up_to: int) -> int:
+    """How many contacts' own details match, counting no further than ``up_to`` (cheap: the
+    index is read only that far)."""
+    return int(db.conn.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? "
+        "LIMIT ?)", (query, up_to)).fetchone()[0])
+
+
+def talked_contact_ids(db: Database, query: str, where: str, params: list[Any],
+                       limit: int | None = None, batch: int = 256) -> list[int]:
+    """Contacts matched only by a conversation, most recently logged match first.
+
+    ``where`` filters the contacts (alias ``c``). Contacts whose own details match are left
+    out (they are listed before these). The matches are read newest first and stop at
+    ``limit`` contacts, so the first page costs a few hundred index reads whatever the size
+    of the journal; reading on to the end gives the same order.
+    """
+    matches = ("FROM conversations_fts f "
+               "JOIN conversations v ON v.id = f.rowid JOIN contacts c ON c.id = v.contact_id "
+               f"WHERE conversations_fts MATCH ? AND v.deleted_at IS NULL AND {where} "
+               "AND c.id NOT IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+    arguments = [query, *params, query]
+    if limit is None:
+        # Everyone: SQLite groups them (the newest match of each first: the same order as
+        # reading the matches newest first), without holding Python's lock row by row.
+        return [r[0] for r in db.conn.execute(
+            f"SELECT v.contact_id {matches} GROUP BY v.contact_id ORDER BY max(f.rowid) DESC",
+            arguments)]
+    cursor = db.conn.execute(f"SELECT v.contact_id {matches} ORDER BY f.rowid DESC", arguments)
+    found: dict[int, None] = {}
+    try:
+        while len(found) < limit:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                break
+            for (contact_id,) in rows:
+                found[contact_id] = None
+    finally:
+        cursor.close()
+    return list(found)[:limit]
 
 
 def rebuild(db: Database) -> None:

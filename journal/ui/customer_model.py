@@ -8,8 +8,9 @@ when it is first painted. A 100,000-contact journal scrolls as lightly as a 50-c
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -25,8 +26,24 @@ from journal.domain.dates import relative_day
 from journal.model import CheckInState, ContactRow
 
 Index = QModelIndex | QPersistentModelIndex
-PAGE = 100
+PAGE = 64  # rows read at once: a screen and a half, from a few rows above the one asked for
+PAGE_BEFORE = 8
 CACHE_LIMIT = 3000
+_DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+_FOREGROUND, _ID = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.UserRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+# A view asks about eight roles of every cell it paints; these are the ones with an answer.
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ID, _ACCESSIBLE})
+DAY_CHECK_SECONDS = 1.0  # how often the cells' "3 days ago" notice that the day changed
+
+
+class _Cells(NamedTuple):
+    """What a row shows, worked out once when it is first painted."""
+
+    id: int
+    texts: tuple[str, ...]  # one a column
+    state: str
+    brush: QBrush | None
 
 STATE_COLOURS = {
     CheckInState.ON_TRACK: "#2e7d32",
@@ -60,17 +77,41 @@ class CustomerListModel(QAbstractTableModel):
         self._today = today
         self._ids: list[int] = []
         self._cache: dict[int, ContactRow] = {}
+        self._cells: dict[int, _Cells] = {}
+        self._brushes: dict[CheckInState, QBrush | None] = {}
+        self._day: dt.date | None = None
+        self._day_checked = 0.0
 
     # -- contents -----------------------------------------------------------------------------
-    def set_ids(self, ids: list[int]) -> None:
+    def set_ids(self, ids: list[int], rows: dict[int, ContactRow] | None = None) -> None:
+        """Show ``ids``; ``rows``: some of their rows, already read (off the UI thread)."""
         self.beginResetModel()
         self._ids = ids
         self._cache.clear()
+        self._cells.clear()
+        self._brushes.clear()
+        if rows:
+            self._cache.update(rows)
         self.endResetModel()
+
+    def extend_ids(self, ids: list[int]) -> bool:
+        """The rest of the list has come: ``ids`` starts with the rows shown, so the new ones
+        are appended (the view keeps its scroll position and selection). False if ``ids`` is
+        another list, which then replaces this one."""
+        shown = len(self._ids)
+        if len(ids) < shown or ids[:shown] != self._ids:
+            self.set_ids(ids)
+            return False
+        if len(ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+        return True
 
     def refresh_rows(self) -> None:
         """Data changed but the list did not: drop the cache and repaint."""
         self._cache.clear()
+        self._cells.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._ids) - 1, len(self.COLUMNS) - 1))
@@ -89,7 +130,8 @@ class CustomerListModel(QAbstractTableModel):
         if contact_id not in self._cache:
             if len(self._cache) > CACHE_LIMIT:
                 self._cache.clear()
-            start = max(0, row - PAGE // 4)
+                self._cells.clear()
+            start = max(0, row - PAGE_BEFORE)
             page = [i for i in self._ids[start:start + PAGE] if i not in self._cache]
             self._cache.update(self._fetch_rows(page))
         return self._cache.get(contact_id)
@@ -108,27 +150,53 @@ class CustomerListModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+        # Called for every role of every painted cell: answer the unanswered roles first, and
+        # ask Qt about the index as little as possible (row() is -1 when it is invalid).
+        if role not in _ANSWERED:
             return None
-        row = self.row_data(index.row())
-        if row is None:
+        row = index.row()
+        if not 0 <= row < len(self._ids):
             return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            return row.state.label
-        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            colour = state_colour(row.state)
-            return QBrush(colour) if colour else None
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._display(row, column)
-        return None
+        cells = self._cells_of(row)
+        if cells is None:
+            return None
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return cells.texts[index.column()]
+        if role == _ID:
+            return cells.id
+        if index.column() != 3:
+            return None
+        return cells.state if role == _TOOLTIP else cells.brush
+
+    def _cells_of(self, row: int) -> _Cells | None:
+        if time.monotonic() - self._day_checked >= DAY_CHECK_SECONDS:
+            self._check_day()
+        contact_id = self._ids[row]
+        cells = self._cells.get(contact_id)
+        if cells is None:
+            data = self.row_data(row)
+            if data is None:
+                return None
+            if data.state not in self._brushes:  # the palette is read once a state
+                colour = state_colour(data.state)
+                self._brushes[data.state] = QBrush(colour) if colour else None
+            cells = _Cells(data.id, tuple(self._display(data, column)
+                                          for column in range(len(self.COLUMNS))),
+                           data.state.label, self._brushes[data.state])
+            self._cells[contact_id] = cells
+        return cells
+
+    def _check_day(self) -> None:
+        """Cells say "3 days ago": after midnight they are worked out again."""
+        self._day_checked = time.monotonic()
+        today = self._today()
+        if today != self._day:
+            self._day = today
+            self._cells.clear()
+            self._brushes.clear()
 
     def _display(self, row: ContactRow, column: int) -> str:
-        today = self._today()
+        today = self._day or self._today()
         if column == 0:
             if row.preferred_name and row.preferred_name not in row.display_name.split():
                 return f"{row.display_name} ({row.preferred_name})"

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.trash = TrashView(bridge)
         self.settings_view = SettingsView(bridge, data_dir)
         self.welcome = WelcomePage()
+        self.welcome.set_import_available(True)
 
         self.customer_split = QSplitter(Qt.Orientation.Horizontal)
         self.customer_split.addWidget(self.customers)
@@ -129,6 +130,10 @@ class MainWindow(QMainWindow):
         journal_menu.addAction(action("&Log a conversation…", "Ctrl+L",
                                       lambda: self.log_conversation(0), "log"))
         journal_menu.addSeparator()
+        journal_menu.addAction(action("&Import contacts…", "Ctrl+I", self.import_contacts))
+        journal_menu.addAction(action("&Export…", "Ctrl+E", self.export))
+        journal_menu.addAction(action("&Merge two customers…", None, self.merge_customers))
+        journal_menu.addSeparator()
         if not self.is_sample:
             journal_menu.addAction(action("Explore the sample shop", None, self.explore_sample))
         else:
@@ -162,6 +167,7 @@ class MainWindow(QMainWindow):
         self.welcome.add_customer.connect(self.new_customer)
         self.welcome.explore_sample.connect(self.explore_sample)
         self.welcome.import_contacts.connect(self.import_contacts)
+        self.import_contacts.connect(self.run_import)
 
     # -- navigation ---------------------------------------------------------------------------
     def show_view(self, number: int) -> None:
@@ -212,6 +218,28 @@ class MainWindow(QMainWindow):
             contact_id = self.profile.contact_id or 0
         dialog = LogConversationDialog(self.bridge, contact_id or None, self)
         dialog.exec()
+
+    def run_import(self) -> None:
+        from journal.ui.import_dialog import run_import
+
+        report = run_import(self.bridge, self)
+        if report is not None and self.pages.currentWidget() is self.welcome \
+                and not self._journal_is_empty():
+            self.show_view(VIEWS.index("Customers"))
+
+    def export(self) -> None:
+        from journal.ui.export_dialog import ExportDialog
+
+        ExportDialog(self.bridge, self).exec()
+
+    def merge_customers(self) -> None:
+        from journal.ui.merge_dialog import MergeDialog
+
+        dialog = MergeDialog(self.bridge, keep_id=self.profile.contact_id or None, parent=self)
+        dialog.merged.connect(self.open_profile)
+        dialog.exec()
+        if dialog.result_message:
+            self.statusBar().showMessage(dialog.result_message, 10000)
 
     def about(self) -> None:
         box = QMessageBox(self)

@@ -72,6 +72,7 @@ from PySide6.QtWidgets import (
 )
 
 from journal.domain import dates
+from journal.domain.photos import photo_of
 from journal.domain.validation import format_amount, parse_amount
 from journal.errors import JournalError, NotFoundError, ValidationError
 from journal.model import (
@@ -99,9 +100,11 @@ from journal.ui.conversation_form import (
     safe_icon,
 )
 from journal.ui.log_dialog import EditConversationDialog
+from journal.ui.photo import photo_pixmap
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
+PHOTO_SIZE = 72
 NARROW_WIDTH = 860  # below this the details go above the tabs instead of beside them
 
 # Readable on light backgrounds; lightened on dark palettes by ``_colour``.
@@ -807,7 +810,7 @@ class ProfileView(QWidget):
         layout.addWidget(splitter, 1)
         return page
 
-    def _build_header(self, page: QWidget) -> QVBoxLayout:
+    def _build_header(self, page: QWidget) -> QHBoxLayout:
         self.name_label = plain_label("", page, wrap=True, selectable=True)
         self.name_label.setObjectName("profileName")
         self.name_label.setAccessibleName("Name")
@@ -857,11 +860,21 @@ class ProfileView(QWidget):
             button.setAutoDefault(False)
             name_row.addWidget(button)
 
-        header = QVBoxLayout()
-        header.setSpacing(2)
-        header.addLayout(name_row)
-        header.addLayout(greeting)
-        header.addLayout(links)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addLayout(name_row)
+        text.addLayout(greeting)
+        text.addLayout(links)
+        # a photo kept from an imported vCard, when there is one
+        self.photo_label = QLabel(page)
+        self.photo_label.setAccessibleName("Photo")
+        self.photo_label.setFixedSize(PHOTO_SIZE, PHOTO_SIZE)
+        self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo_label.hide()
+        header = QHBoxLayout()
+        header.setSpacing(12)
+        header.addWidget(self.photo_label, 0, Qt.AlignmentFlag.AlignTop)
+        header.addLayout(text, 1)
         return header
 
     def _build_details(self, parent: QWidget) -> QWidget:
@@ -1155,6 +1168,10 @@ class ProfileView(QWidget):
 
     def _fill_header(self, contact: Contact) -> None:
         self.name_label.setText(contact.display_name)
+        pixmap = photo_pixmap(photo_of(self.service, contact.id), PHOTO_SIZE)
+        self.photo_label.setVisible(pixmap is not None)
+        if pixmap is not None:
+            self.photo_label.setPixmap(pixmap)
         self.archived_label.setVisible(contact.archived)
         call_them = contact.call_them
         self.call_them_label.setText(f"Call them: {call_them}")

@@ -109,6 +109,18 @@ GROUPS: tuple[tuple[str, Callable[[Agenda], list[AgendaEntry]]], ...] = (
      lambda a: [AgendaEntry("complaint", c.contact_id, c) for c in a.complaints]),
     ("Drifting away", lambda a: [AgendaEntry("check_in", c.contact_id, c) for c in a.drifting]),
 )
+# Which Agenda list each group shows (its total may be larger than what is listed).
+GROUP_LISTS = dict(zip((title for title, _ in GROUPS),
+                       ("overdue", "due_today", "follow_ups", "reminders", "dates",
+                        "complaints", "drifting"), strict=True))
+# The agenda lists the first GROUP_LIMIT of each group (a day's work, and a model that builds
+# in milliseconds); the heading counts them all, and a last row says where the rest are.
+GROUP_LIMIT = 50
+MORE_HINTS = {"overdue": "the Customers list, sorted by next check-in, has them all",
+              "due_today": "the Customers list, sorted by next check-in, has them all",
+              "drifting": "the Customers list, sorted by next check-in, has them all",
+              "follow_ups": "Conversations, Open follow-ups, has them all",
+              "complaints": "Conversations, Open complaints, has them all"}
 
 
 class AgendaModel(QStandardItemModel):
@@ -126,7 +138,8 @@ class AgendaModel(QStandardItemModel):
             entries = entries_of(agenda)
             if not entries:
                 continue
-            group = QStandardItem(f"{title} ({len(entries)})")
+            total = agenda.total(GROUP_LISTS[title])
+            group = QStandardItem(f"{title} ({total:,})")
             group.setFont(bold)
             group.setEditable(False)
             group.setSelectable(False)
@@ -143,7 +156,23 @@ class AgendaModel(QStandardItemModel):
                     cell.setData(entry.actions, ACTIONS_ROLE)
                 cells[0].setIcon(themed_icon(_entry_icon(entry)))
                 group.appendRow(cells)
+            if total > len(entries):
+                group.appendRow(self._more_row(total - len(entries),
+                                               MORE_HINTS.get(GROUP_LISTS[title], "")))
             self.appendRow([group, *filler])
+
+    @staticmethod
+    def _more_row(hidden: int, hint: str) -> list[QStandardItem]:
+        """The last row of a group listing only its first items: how many more, and where."""
+        cells = [QStandardItem(f"… and {hidden:,} more"), QStandardItem(hint.capitalize()),
+                 QStandardItem(), QStandardItem()]
+        italic = QFont()
+        italic.setItalic(True)
+        for cell in cells:
+            cell.setEditable(False)
+            cell.setSelectable(False)
+            cell.setFont(italic)
+        return cells
 
     def entry(self, index: QModelIndex) -> AgendaEntry | None:
         value = index.siblingAtColumn(0).data(ITEM_ROLE)
@@ -298,7 +327,7 @@ class TodayView(QWidget):
         """The agenda is a handful of indexed queries (< 50 ms at 100,000 contacts)."""
         self._dirty = False
         try:
-            agenda = self.service.agenda()
+            agenda = self.service.agenda(limit=GROUP_LIMIT)
         except Exception as error:  # a damaged journal must not take the window down
             show_error(self, error)
             return
@@ -315,20 +344,20 @@ class TodayView(QWidget):
 
     @staticmethod
     def _summary_text(agenda: Agenda) -> str:
-        check_ins = len(agenda.overdue) + len(agenda.due_today)
+        check_ins = agenda.total("overdue") + agenda.total("due_today")
+        follow_ups, dates = agenda.total("follow_ups"), agenda.total("dates")
+        complaints = agenda.total("complaints")
         parts = []
         if check_ins:
-            parts.append(f"{check_ins} {'person' if check_ins == 1 else 'people'} to check in with")
-        if agenda.follow_ups:
-            parts.append(f"{len(agenda.follow_ups)} follow-up"
-                         f"{'' if len(agenda.follow_ups) == 1 else 's'} promised")
-        if agenda.dates:
-            parts.append(f"{len(agenda.dates)} birthday"
-                         f"{'' if len(agenda.dates) == 1 else 's'} or anniversar"
-                         f"{'y' if len(agenda.dates) == 1 else 'ies'} this week")
-        if agenda.complaints:
-            parts.append(f"{len(agenda.complaints)} open complaint"
-                         f"{'' if len(agenda.complaints) == 1 else 's'}")
+            parts.append(f"{check_ins:,} {'person' if check_ins == 1 else 'people'} "
+                         "to check in with")
+        if follow_ups:
+            parts.append(f"{follow_ups:,} follow-up{'' if follow_ups == 1 else 's'} promised")
+        if dates:
+            parts.append(f"{dates:,} birthday{'' if dates == 1 else 's'} or anniversar"
+                         f"{'y' if dates == 1 else 'ies'} this week")
+        if complaints:
+            parts.append(f"{complaints:,} open complaint{'' if complaints == 1 else 's'}")
         return ("; ".join(parts) + ".") if parts else ""
 
     # -- actions ------------------------------------------------------------------------------

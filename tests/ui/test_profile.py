@@ -503,3 +503,22 @@ def test_purged_customer_shows_a_plain_placeholder(view, peggy):
     service.purge_contact(peggy.id)
     assert view._placeholder_text.text() == "This customer is no longer in the journal."
     assert view.restore_button.isHidden()
+
+
+def test_an_imported_photo_shows_in_the_header(view, peggy):
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    from journal.domain.photos import set_photo
+
+    view.show_contact(peggy.id)
+    assert not view.photo_label.isVisibleTo(view)
+    image = QImage(40, 40, QImage.Format.Format_RGB32)
+    image.fill(QColor("teal"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    set_photo(view.service, peggy.id, bytes(buffer.data()))
+    view.show_contact(peggy.id)
+    assert view.photo_label.isVisibleTo(view)
+    assert not view.photo_label.pixmap().isNull()

@@ -1,0 +1,612 @@
+"""Importing contacts: load a file, match each contact with the journal, add or update, report.
+
+- A contact is the same customer as one in the journal when they share the UID, an email
+  address or a phone number (compared as digits); a contact with neither email nor phone
+  matches a customer with exactly the same name. Contacts earlier in the same file count too,
+  so a file listing someone twice adds them once.
+- A match is updated or skipped, as the user chose (:class:`DuplicatePolicy`, remembered in
+  the journal's settings). Updating fills in and adds; it never throws information away:
+  notes are appended, emails, phones, addresses and tags are added, and fields the file leaves
+  empty keep their value. Importing the same file twice therefore changes nothing.
+- The whole import is one transaction: cancelling, a damaged file or any failure writes
+  nothing. Records that cannot be imported (no name at all) are listed with their line.
+- New customers get no check-in rhythm (a phone's address book is more than customers); the
+  report says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from journal.domain.csv_import import CsvTable, Mapping, contacts_from_table, read_table, recognise
+from journal.domain.parsed import (
+    ImportCancelled,
+    ImportFileError,
+    Issue,
+    ParsedContact,
+    ParseResult,
+    Photo,
+)
+from journal.domain.service import JournalService
+from journal.domain.textfile import WRONG_KIND, decode, is_utf16, read_file, sniff
+from journal.domain.validation import check_email, clean_contact
+from journal.domain.vcard import parse_vcards
+from journal.errors import ValidationError
+from journal.model import Contact, ContactDraft, ContactMethod, MethodKind
+from journal.store import contacts as contact_store
+from journal.store import photos as photo_store
+from journal.store import settings as settings_store
+from journal.store import transfer
+from journal.store.codec import new_uid
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+POLICY_SETTING = "import_on_duplicate"
+MIN_PHONE_DIGITS = 6
+VCARD_SUFFIXES = (".vcf", ".vcard")
+CSV_SUFFIXES = (".csv", ".tsv")  # .txt and others: decided by the content
+FORMAT_NAMES = {"vcard": "vCard", "csv": "CSV"}
+
+
+class DuplicatePolicy(StrEnum):
+    UPDATE = "update"
+    SKIP = "skip"
+
+    @property
+    def label(self) -> str:
+        return ("Update the customer already in the journal" if self is DuplicatePolicy.UPDATE
+                else "Skip it: keep the journal's customer as it is")
+
+
+def notify(service: JournalService, what: str) -> None:
+    """Tell the service's listeners (the GUI) that ``what`` changed."""
+    service._changed(what)  # the service's own notification; see the report on wiring
+
+
+# -- settings ---------------------------------------------------------------------------------
+def remembered_policy(service: JournalService) -> DuplicatePolicy:
+    stored = settings_store.read_all(service.db).get(POLICY_SETTING, "")
+    try:
+        return DuplicatePolicy(stored)
+    except ValueError:
+        return DuplicatePolicy.SKIP
+
+
+def remember_policy(service: JournalService, policy: DuplicatePolicy) -> None:
+    if remembered_policy(service) is not policy:
+        settings_store.write(service.db, {POLICY_SETTING: policy.value}, service.clock())
+
+
+# -- loading ----------------------------------------------------------------------------------
+@dataclass
+class LoadedFile:
+    path: Path
+    format: str  # "vcard" or "csv"
+    text: str
+    encoding: str
+    table: CsvTable | None = None
+    profile: str | None = None  # the recognised CSV layout, e.g. "Google Contacts"
+    mapping: Mapping | None = None  # its mapping; None when the user must choose columns
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.format == "csv" and self.mapping is None
+
+    @property
+    def description(self) -> str:
+        if self.format == "vcard":
+            return "vCard"
+        return f"CSV from {self.profile}" if self.profile else "CSV"
+
+
+def detect_format(path: Path, data: bytes, requested: str | None = None) -> str:
+    """'vcard' or 'csv' from the request, the extension and the content, which must agree."""
+    name = path.name
+    if not data.strip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n"):
+        raise ImportFileError(f"{name} is empty: there is nothing to import.")
+    kind = sniff(data)
+    if kind in WRONG_KIND:
+        raise ImportFileError(WRONG_KIND[kind].format(name=name))
+    suffix = path.suffix.lower()
+    wanted = requested or ("vcard" if suffix in VCARD_SUFFIXES
+                           else "csv" if suffix in CSV_SUFFIXES else None)
+    if wanted is None:
+        return "vcard" if kind == "vcard" else "csv"
+    if wanted == "vcard" and kind != "vcard":
+        raise ImportFileError(f"{name} is not a vCard file (it does not start with "
+                              "BEGIN:VCARD); if it is a spreadsheet, import it as CSV.")
+    if wanted == "csv" and kind == "vcard":
+        raise ImportFileError(f"{name} holds vCard contacts, not CSV: import it as vCard.")
+    return wanted
+
+
+def decode_vcard(data: bytes, name: str) -> tuple[str, str]:
+    """vCards are decoded line by line: Outlook mixes Windows-1252 lines (with a CHARSET
+    parameter) and UTF-8 lines in one file."""
+    if is_utf16(data):
+        return decode(data, name)
+    lines: list[str] = []
+    used = "utf-8"
+    for raw in data.removeprefix(b"\xef\xbb\xbf").split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            charset = re.search(rb"CHARSET=([A-Za-z0-9_-]+)", raw.split(b":", 1)[0], re.I)
+            for candidate in ([charset[1].decode("ascii")] if charset else []) + ["cp1252"]:
+                try:
+                    lines.append(raw.decode(candidate))
+                    used = "windows-1252" if candidate.lower() in ("cp1252", "windows-1252") \
+                        else candidate
+                    break
+                except (LookupError, UnicodeDecodeError):
+                    continue
+            else:
+                lines.append(raw.decode("latin-1"))
+                used = "iso-8859-1"
+    return "\n".join(lines), used
+
+
+def load_file(path: Path, fmt: str | None = None) -> LoadedFile:
+    """Read and recognise a contacts file. Raises ImportFileError with one sentence."""
+    if fmt is not None and fmt not in FORMAT_NAMES:
+        raise ImportFileError(f"'{fmt}' is not a format this app imports (vcard or csv).")
+    data = read_file(path)
+    kind = detect_format(path, data, fmt)
+    if kind == "vcard":
+        text, encoding = decode_vcard(data, path.name)
+        return LoadedFile(path, kind, text, encoding)
+    text, encoding = decode(data, path.name)
+    table = read_table(text, encoding)
+    known = recognise(table.header)
+    profile, mapping = known if known else (None, None)
+    return LoadedFile(path, kind, text, encoding, table, profile, mapping)
+
+
+def parse_loaded(loaded: LoadedFile, mapping: Mapping | None = None, country: str = "",
+                 progress: Progress | None = None, cancelled: Cancelled | None = None
+                 ) -> ParseResult:
+    if loaded.format == "vcard":
+        return parse_vcards(loaded.text)
+    assert loaded.table is not None
+    chosen = mapping if mapping is not None else loaded.mapping
+    if chosen is None:
+        from journal.domain.csv_import import guess_mapping
+
+        chosen = guess_mapping(loaded.table.header)
+    return contacts_from_table(loaded.table, chosen, country, progress, cancelled)
+
+
+# -- the report -------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    source: str
+    format: str
+    policy: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    problems: list[Issue] = field(default_factory=list)  # records not imported
+    notes: list[Issue] = field(default_factory=list)  # imported, with a caveat
+    added_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+    def summary(self) -> str:
+        parts = [f"{self.added} added", f"{self.updated} updated"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} already up to date")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.problems:
+            parts.append(f"{len(self.problems)} not imported")
+        return f"Imported {self.source} ({self.format}): {', '.join(parts)}."
+
+    def text(self) -> str:
+        lines = [self.summary()]
+        if self.skipped and self.policy == DuplicatePolicy.SKIP:
+            lines.append("Skipped customers were already in the journal and were left as "
+                         "they are.")
+        if self.problems:
+            lines += ["", "Not imported:"] + [f"  {line}" for line in _grouped(self.problems)]
+        if self.notes:
+            lines += ["", "Notes:"] + [f"  {line}" for line in _grouped(self.notes)]
+        if self.added:
+            lines += ["", "New customers have no check-in rhythm yet: set one on their "
+                          "profile when you want reminders to talk to them."]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "format": self.format, "on_duplicate": self.policy,
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "problems": [dataclasses.asdict(p) for p in self.problems],
+            "notes": [dataclasses.asdict(n) for n in self.notes],
+            "added_ids": self.added_ids, "updated_ids": self.updated_ids,
+        }
+
+
+def _grouped(issues: list[Issue], limit: int = 5) -> list[str]:
+    """One line per issue; a reason shared by many records is listed once with its lines."""
+    by_reason: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_reason.setdefault(issue.reason, []).append(issue)
+    lines: list[str] = []
+    for reason, group in by_reason.items():
+        if len(group) <= limit:
+            lines += [issue.text() for issue in group]
+        else:
+            shown = ", ".join(str(i.line) for i in group[:limit])
+            lines.append(f"lines {shown} and {len(group) - limit} more: {reason}")
+    return lines
+
+
+# -- matching ---------------------------------------------------------------------------------
+def phone_key(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return ""
+    return ("+" + digits) if value.strip().startswith("+") else digits
+
+
+def email_key(value: str) -> str:
+    return value.strip().casefold()
+
+
+def name_key(name: str) -> str:
+    """Equal for names differing only in case, accents, punctuation or word order."""
+    plain = unicodedata.normalize("NFKD", name)
+    letters = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    return " ".join(sorted(re.sub(r"[.,]", " ", letters).split()))
+
+
+def method_key(method: ContactMethod) -> tuple[str, str]:
+    if method.kind is MethodKind.PHONE:
+        return method.kind.value, phone_key(method.value) or method.value.strip()
+    if method.kind is MethodKind.EMAIL:
+        return method.kind.value, email_key(method.value)
+    # Addresses and websites: the same text whatever the punctuation, spacing and case.
+    return method.kind.value, re.sub(r"[\W_]+", "", method.value.casefold())
+
+
+class MatchIndex:
+    """Who is already in the journal, by UID, email, phone and name."""
+
+    def __init__(self) -> None:
+        self.uids: dict[str, int] = {}
+        self.trashed_uids: set[str] = set()
+        self.emails: dict[str, int] = {}
+        self.phones: dict[str, int] = {}
+        self.names: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, service: JournalService) -> MatchIndex:
+        index = cls()
+        for row in transfer.match_contacts(service.db):
+            if row["trashed"]:
+                index.trashed_uids.add(row["uid"])
+            else:
+                index.uids[row["uid"]] = row["id"]
+                index.names.setdefault(name_key(row["display_name"]), []).append(row["id"])
+        for row in transfer.match_methods(service.db):
+            if row["kind"] == MethodKind.EMAIL.value:
+                index.emails.setdefault(email_key(row["value"]), row["contact_id"])
+            else:
+                key = phone_key(row["value"])
+                if key:
+                    index.phones.setdefault(key, row["contact_id"])
+        return index
+
+    def find(self, draft: ContactDraft) -> int | None:
+        if draft.uid and draft.uid in self.uids:
+            return self.uids[draft.uid]
+        for method in draft.methods:
+            if method.kind is MethodKind.EMAIL and email_key(method.value) in self.emails:
+                return self.emails[email_key(method.value)]
+        for method in draft.methods:
+            key = phone_key(method.value) if method.kind is MethodKind.PHONE else ""
+            if key and key in self.phones:
+                return self.phones[key]
+        if not any(m.kind in (MethodKind.EMAIL, MethodKind.PHONE) for m in draft.methods):
+            same_name = self.names.get(name_key(draft.display_name), [])
+            if len(same_name) == 1:
+                return same_name[0]
+        return None
+
+    def add(self, contact_id: int, draft: ContactDraft, uid: str) -> None:
+        self.uids[uid] = contact_id
+        same_name = self.names.setdefault(name_key(draft.display_name), [])
+        if contact_id not in same_name:
+            same_name.append(contact_id)
+        for method in draft.methods:
+            if method.kind is MethodKind.EMAIL:
+                self.emails.setdefault(email_key(method.value), contact_id)
+            elif method.kind is MethodKind.PHONE and phone_key(method.value):
+                self.phones.setdefault(phone_key(method.value), contact_id)
+
+
+# -- cleaning and merging ---------------------------------------------------------------------
+def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, list[str]]:
+    """The draft made acceptable to the journal: unusable emails and phones are left out (and
+    said so), duplicates within the contact removed. Raises ValidationError if hopeless."""
+    warnings: list[str] = []
+    draft = parsed.draft
+    methods: list[ContactMethod] = []
+    for method in draft.methods:
+        value = method.value.strip()
+        if method.kind is MethodKind.EMAIL:
+            try:
+                check_email(value)
+            except ValidationError:
+                warnings.append(f"'{value}' is not an email address and was left out")
+                continue
+        elif method.kind is MethodKind.PHONE and not any(c.isdigit() for c in value):
+            warnings.append(f"'{value}' is not a phone number and was left out")
+            continue
+        methods.append(method)
+    methods = _local_numbers_in_their_country(methods, country)
+    cadence = draft.cadence_days if draft.cadence_days and draft.cadence_days <= 3660 else None
+    clean = clean_contact(dataclasses.replace(draft, methods=methods, cadence_days=cadence),
+                          country)
+    seen: set[tuple[str, str]] = set()
+    unique: list[ContactMethod] = []
+    for method in clean.methods:
+        key = method_key(method)
+        if key not in seen:
+            seen.add(key)
+            unique.append(method)
+    clean.methods = unique
+    tags: dict[str, str] = {}
+    for tag in clean.tags:
+        tags.setdefault(tag.casefold(), tag)
+    clean.tags = list(tags.values())
+    return clean, warnings
+
+
+def _local_numbers_in_their_country(methods: list[ContactMethod], country: str
+                                    ) -> list[ContactMethod]:
+    """A number written without its country code belongs to the journal's country, unless it
+    is not a valid number there but is one in the country of the contact's other numbers
+    (a French card with +33 numbers and '01 42 68 53 00')."""
+    import phonenumbers
+
+    phones = [m.value.strip() for m in methods if m.kind is MethodKind.PHONE]
+    if not any(p and not p.startswith("+") for p in phones):
+        return methods
+    regions: set[str] = set()
+    for value in phones:
+        if value.startswith("+"):
+            try:
+                code = phonenumbers.parse(value).country_code
+            except phonenumbers.NumberParseException:
+                continue
+            if code:
+                regions.add(phonenumbers.region_code_for_country_code(code))
+    regions.discard("ZZ")
+    if len(regions) != 1 or country in regions:
+        return methods
+    [region] = regions
+    fixed = []
+    for method in methods:
+        value = method.value.strip()
+        if method.kind is MethodKind.PHONE and not value.startswith("+"):
+            try:
+                here = phonenumbers.parse(value, country or None)
+                valid_here = phonenumbers.is_valid_number(here)
+            except phonenumbers.NumberParseException:
+                valid_here = False
+            if not valid_here:
+                try:
+                    there = phonenumbers.parse(value, region)
+                except phonenumbers.NumberParseException:
+                    there = None
+                if there is not None and phonenumbers.is_valid_number(there):
+                    value = phonenumbers.format_number(
+                        there, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+                    method = dataclasses.replace(method, value=value)
+        fixed.append(method)
+    return fixed
+
+
+def editable_draft(contact: Contact) -> ContactDraft:
+    """A draft of ``contact`` that keeps its method ids, so saving it changes only what
+    changed."""
+    draft = contact.to_draft()
+    draft.methods = [ContactMethod(m.kind, m.value, m.label, m.is_primary, m.id, m.uid)
+                     for m in contact.methods]
+    return draft
+
+
+def merged_update(existing: Contact, incoming: ContactDraft) -> ContactDraft:
+    """What updating ``existing`` from an imported contact gives: the file fills in and adds,
+    nothing already known is dropped."""
+    draft = editable_draft(existing)
+    for name in ("given_name", "family_name", "display_name", "preferred_name",
+                 "pronunciation", "company", "job_title", "how_we_met"):
+        value = getattr(incoming, name)
+        if value:
+            setattr(draft, name, value)
+    for name in ("birthday", "anniversary"):
+        new, old = getattr(incoming, name), getattr(draft, name)
+        if new is not None and not (new.year is None and old is not None
+                                    and (old.month, old.day) == (new.month, new.day)):
+            setattr(draft, name, new)
+    if incoming.customer_since:
+        draft.customer_since = incoming.customer_since
+    if incoming.cadence_days:
+        draft.cadence_days = incoming.cadence_days
+    if incoming.notes and incoming.notes.strip() not in draft.notes:
+        draft.notes = "\n\n".join(p for p in (draft.notes.rstrip(), incoming.notes) if p)
+    known_tags = {t.casefold() for t in draft.tags}
+    draft.tags += [t for t in incoming.tags if t.casefold() not in known_tags]
+    have = {method_key(m): m for m in draft.methods}
+    for method in incoming.methods:
+        key = method_key(method)
+        if key in have:
+            if not have[key].label and method.label:
+                have[key].label = method.label
+            continue
+        has_kind = any(m.kind is method.kind for m in draft.methods)
+        added = ContactMethod(method.kind, method.value, method.label,
+                              is_primary=method.is_primary and not has_kind)
+        draft.methods.append(added)
+        have[key] = added
+    return draft
+
+
+def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
+    return (
+        draft.given_name, draft.family_name, draft.display_name, draft.preferred_name,
+        draft.pronunciation, draft.company, draft.job_title, draft.birthday, draft.anniversary,
+        draft.customer_since, draft.how_we_met, draft.notes, draft.cadence_days,
+        sorted(t.casefold() for t in draft.tags),
+        [(m.kind, m.value, m.label, m.is_primary) for m in draft.methods],
+    )
+
+
+# -- importing --------------------------------------------------------------------------------
+class _NewContacts:
+    """New contacts are written in batches (one search-index rebuild a batch, not one a
+    field); ids are handed out up front so later rows of the file can match them."""
+
+    BATCH = 500
+
+    def __init__(self, service: JournalService, now: dt.datetime) -> None:
+        self.db = service.db
+        self.now = now
+        self.next_id = transfer.next_contact_id(service.db)
+        self.pending: dict[int, ContactDraft] = {}
+        self.photos: list[tuple[int, str, bytes]] = []
+
+    def add(self, draft: ContactDraft, photo: Photo | None) -> int:
+        contact_id = self.next_id
+        self.next_id += 1
+        self.pending[contact_id] = draft
+        if photo is not None:
+            self.photos.append((contact_id, photo.mime, photo.data))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+        return contact_id
+
+    def flush(self) -> None:
+        if self.pending:
+            transfer.insert_contacts(self.db, list(self.pending.items()), self.photos,
+                                     self.now)
+            self.pending, self.photos = {}, []
+
+
+def import_contacts(service: JournalService, parsed: ParseResult, policy: DuplicatePolicy,
+                    *, source: str = "the file", progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> ImportReport:
+    """Add or update every parsed contact in one transaction; returns the report.
+
+    ``progress(done, total)`` is called as it goes; when ``cancelled()`` becomes true the
+    transaction is rolled back and :class:`ImportCancelled` is raised.
+    """
+    report = ImportReport(source, FORMAT_NAMES.get(parsed.format, parsed.format), policy.value,
+                          problems=list(parsed.problems), notes=list(parsed.notes))
+    country = service.settings().default_country
+    now = service.clock()
+    total = len(parsed.contacts)
+    step = max(1, total // 200)
+    with service.db.atomic():
+        index = MatchIndex.of(service)
+        new = _NewContacts(service, now)
+        for done, item in enumerate(parsed.contacts, start=1):
+            if cancelled is not None and cancelled():
+                raise ImportCancelled()
+            _import_one(service, item, policy, index, country, new, report)
+            if progress is not None and (done % step == 0 or done == total):
+                progress(done, total)
+        new.flush()
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+    report.problems.sort(key=lambda i: i.line)
+    report.notes.sort(key=lambda i: i.line)
+    if report.changed:
+        notify(service, "contacts")
+    return report
+
+
+def _import_one(service: JournalService, item: ParsedContact, policy: DuplicatePolicy,
+                index: MatchIndex, country: str, new: _NewContacts,
+                report: ImportReport) -> None:
+    now = new.now
+    name = item.name
+    try:
+        clean, warnings = clean_parsed(item, country)
+    except ValidationError as error:
+        report.problems.append(Issue(item.line, f"{error} It was not imported.", name))
+        return
+    notes = [Issue(item.line, text, name) for text in item.warnings + warnings]
+    existing_id = index.find(clean)
+    if existing_id is None and clean.uid and clean.uid in index.trashed_uids:
+        report.skipped += 1
+        report.notes.append(Issue(item.line, "this customer is in the Trash; restore them "
+                                             "there, then import again to update them", name))
+        return
+    report.notes.extend(notes)
+    if existing_id is None:
+        if not clean.uid or clean.uid in index.trashed_uids:
+            clean.uid = new_uid()
+        contact_id = new.add(clean, item.photo)
+        index.add(contact_id, clean, clean.uid)
+        report.added += 1
+        report.added_ids.append(contact_id)
+        return
+    if policy is DuplicatePolicy.SKIP:
+        report.skipped += 1
+        return
+    if existing_id in new.pending:
+        new.flush()
+    existing = contact_store.get(service.db, existing_id)
+    assert existing is not None
+    try:
+        merged = clean_contact(merged_update(existing, clean), country)
+    except ValidationError as error:
+        report.problems.append(Issue(item.line, f"{error} The customer already in the journal "
+                                                "was left as it is.", name))
+        return
+    photo_changed = False
+    if item.photo is not None:
+        current = photo_store.get(service.db, existing_id)
+        photo_changed = current is None or current[1] != item.photo.data
+    if _snapshot(merged) == _snapshot(existing) and not photo_changed:
+        report.unchanged += 1
+        return
+    contact_store.update(service.db, existing_id, merged, now)
+    if photo_changed and item.photo is not None:
+        photo_store.put(service.db, existing_id, item.photo.mime, item.photo.data, now)
+    index.add(existing_id, merged, existing.uid)
+    report.updated += 1
+    if existing_id not in report.added_ids and existing_id not in report.updated_ids:
+        report.updated_ids.append(existing_id)
+
+
+def import_file(service: JournalService, path: Path, fmt: str | None = None,
+                policy: DuplicatePolicy | None = None, mapping: Mapping | None = None,
+                progress: Progress | None = None, cancelled: Cancelled | None = None
+                ) -> ImportReport:
+    """Load, parse and import ``path``; the policy defaults to the remembered one."""
+    loaded = load_file(path, fmt)
+    country = service.settings().default_country
+    parsed = parse_loaded(loaded, mapping, country, cancelled=cancelled)
+    if not parsed.contacts and not parsed.problems:
+        raise ImportFileError(f"{path.name} holds no contacts.")
+    chosen = policy or remembered_policy(service)
+    report = import_contacts(service, parsed, chosen, source=path.name, progress=progress,
+                             cancelled=cancelled)
+    report.format = loaded.description
+    return report

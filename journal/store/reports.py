@@ -1,0 +1,201 @@
+"""The SQL behind the Reports view: aggregations only.
+
+Every query counts inside SQLite and returns a handful of rows (one a month, channel, state or
+customer), never the journal's rows. Each reads one covering index made for it (migration 5,
+``journal.store.migrations.REPORT_INDEXES``), so a 100,000-customer, 1,000,000-conversation
+journal answers each in a fraction of a second (timings in docs/reports.md); the indexes are
+partial and small. Change a query here and the test that checks its plan tells you if it no
+longer uses its index.
+
+What is counted, everywhere:
+
+- conversations, complaints and purchases that are not in the trash, of customers who are not
+  in the trash (the rule of the Conversations view and of the accountant's export);
+- conversations of every kind (conversation, complaint, feedback, note), as "last talked"
+  counts them;
+- months are 'YYYY-MM' of the *local* time a conversation was logged at
+  (``substr(occurred_at, 1, 7)``: what the owner's clock said), of ``purchased_on`` and of
+  ``resolved_on``. Windows are whole months, ``first <= month <= last``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from journal.store.connection import Database, Row
+
+# -- relationship states ------------------------------------------------------------------------
+# The states in the order the report shows them. They split the *active* customers (not in the
+# trash, not archived: the Customers list's default view and the agenda's) with nobody in two.
+#
+# "never_contacted" (no conversation logged yet) takes precedence over every rhythm state: a
+# customer never talked to has no relationship to drift from yet, and what to do is different
+# (a first hello). Every other customer is in journal.domain.dates.check_in_state's state, with
+# the rhythm that applies (their own, else their tags'): on track (today < due), drifting (more
+# than twice the rhythm since the last conversation), due (today), overdue (otherwise), or no
+# rhythm.
+STATES = ("on_track", "due", "overdue", "drifting", "never_contacted", "no_rhythm")
+
+ACTIVE = "deleted_at IS NULL AND archived = 0"
+
+# check_in_state written on the stored columns only, so the query reads the covering index
+# contacts_relationship and never the table (the generated next_check_in would force that).
+# With base = the day of the last conversation (else the day the customer was added),
+# rhythm = own or tags', due = max(base + rhythm, snoozed_until), since = today - base:
+#   today < due             <=>  since < rhythm  OR today < snoozed_until
+#   today - base > 2*rhythm <=>  since > 2 * rhythm
+#   today = due (not before) <=> since = rhythm  OR today = snoozed_until
+# A property test (tests/store/test_reports_store.py) holds this to check_in_state.
+_RHYTHM = "coalesce(cadence_days, tag_cadence_days)"
+_SINCE = "(julianday(:today) - julianday(substr(coalesce(last_talked_at, created_at), 1, 10)))"
+STATE_SQL = f"""CASE
+    WHEN last_talked_at IS NULL THEN 'never_contacted'
+    WHEN {_RHYTHM} IS NULL THEN 'no_rhythm'
+    WHEN {_SINCE} < {_RHYTHM} OR :today < snoozed_until THEN 'on_track'
+    WHEN {_SINCE} > 2 * {_RHYTHM} THEN 'drifting'
+    WHEN {_SINCE} = {_RHYTHM} OR :today = snoozed_until THEN 'due'
+    ELSE 'overdue' END"""
+
+
+def state_counts(db: Database, today: dt.date) -> dict[str, int]:
+    """How many active customers are in each state (every state present, zeros included)."""
+    counts = dict.fromkeys(STATES, 0)
+    # LIMIT -1 keeps the inner query a co-routine: the CASE runs once a customer, not again
+    # for the grouping (twice as fast at 100,000).
+    for row in db.query(
+            f"SELECT state, count(*) AS n FROM (SELECT {STATE_SQL} AS state FROM contacts "
+            f"WHERE {ACTIVE} LIMIT -1) GROUP BY state", {"today": today.isoformat()}):
+        counts[row["state"]] = int(row["n"])
+    return counts
+
+
+def ids_in_state(db: Database, state: str, today: dt.date) -> list[int]:
+    """The active customers in ``state``, by name (the Customers list's order)."""
+    if state not in STATES:
+        raise ValueError(f"unknown relationship state {state!r}")
+    return [int(r[0]) for r in db.conn.execute(
+        f"SELECT id FROM contacts WHERE {ACTIVE} AND ({STATE_SQL}) = :state "
+        "ORDER BY display_name COLLATE NOCASE, id",
+        {"today": today.isoformat(), "state": state})]
+
+
+# -- conversations ------------------------------------------------------------------------------
+_MONTH = "substr(occurred_at, 1, 7)"
+_TRASHED_CONTACTS = "(SELECT id FROM contacts WHERE deleted_at IS NOT NULL)"
+
+
+def conversations_by_month_channel(db: Database, first: str, last: str) -> list[Row]:
+    """(month, channel, conversations) for the months first..last ('YYYY-MM').
+
+    Counted along conversations_month_channel, then the few conversations of customers in the
+    trash are taken off (found through their customers): checking every conversation's
+    customer instead would cost more than the count itself.
+    """
+    return db.query(
+        "SELECT month, channel, sum(n) AS conversations FROM ("
+        f"  SELECT {_MONTH} AS month, channel, count(*) AS n FROM conversations "
+        f"  WHERE {_MONTH} >= :first AND {_MONTH} <= :last AND deleted_at IS NULL "
+        "   GROUP BY 1, 2 "
+        "  UNION ALL "
+        f"  SELECT {_MONTH}, channel, -count(*) FROM conversations "
+        f"  WHERE contact_id IN {_TRASHED_CONTACTS} "
+        f"  AND {_MONTH} >= :first AND {_MONTH} <= :last AND deleted_at IS NULL GROUP BY 1, 2"
+        ") GROUP BY month, channel HAVING sum(n) > 0 ORDER BY month, channel",
+        {"first": first, "last": last})
+
+
+def contact_conversations_by_month(db: Database, contact_id: int, first: str,
+                                   last: str) -> list[Row]:
+    """(month, conversations) of one customer in first..last (through its own index)."""
+    return db.query(
+        f"SELECT {_MONTH} AS month, count(*) AS conversations FROM conversations "
+        "WHERE contact_id = :contact AND deleted_at IS NULL "
+        f"AND {_MONTH} >= :first AND {_MONTH} <= :last GROUP BY 1 ORDER BY 1",
+        {"contact": contact_id, "first": first, "last": last})
+
+
+# -- complaints ---------------------------------------------------------------------------------
+# Written exactly as the partial index conversations_complaints is, so the planner uses it.
+_COMPLAINT = (f"kind = 'complaint' AND deleted_at IS NULL "
+              f"AND contact_id NOT IN {_TRASHED_CONTACTS}")
+
+
+def complaints_by_month(db: Database, first: str, last: str) -> list[Row]:
+    """(month, opened, resolved): complaints logged, and complaints resolved, each month.
+
+    A complaint counts as opened in the month it was logged and as resolved in the month of
+    its ``resolved_on``: one logged in March and resolved in May counts in both.
+    """
+    return db.query(
+        "SELECT month, sum(opened) AS opened, sum(resolved) AS resolved FROM ("
+        f"  SELECT {_MONTH} AS month, 1 AS opened, 0 AS resolved FROM conversations "
+        f"  WHERE {_COMPLAINT} AND occurred_at >= :first AND {_MONTH} <= :last "
+        "  UNION ALL "
+        "  SELECT substr(resolved_on, 1, 7), 0, 1 FROM conversations "
+        f"  WHERE {_COMPLAINT} AND resolved_on >= :first AND substr(resolved_on, 1, 7) <= :last"
+        ") GROUP BY month ORDER BY month", {"first": first, "last": last})
+
+
+def resolution_days(db: Database, first: str, last: str) -> Row:
+    """Complaints resolved in the months first..last: how many, and the median days it took.
+
+    Days run from the local day the complaint was logged to the day it was resolved (0: the
+    same day). The median of an even count is the mean of the middle two; None when none.
+    """
+    row = db.one(
+        "WITH resolved AS ("
+        "  SELECT julianday(resolved_on) - julianday(substr(occurred_at, 1, 10)) AS days "
+        f"  FROM conversations WHERE {_COMPLAINT} "
+        "  AND resolved_on >= :first AND substr(resolved_on, 1, 7) <= :last), "
+        "counted AS (SELECT count(*) AS n FROM resolved) "
+        "SELECT (SELECT n FROM counted) AS resolved, "
+        "  (SELECT avg(days) FROM (SELECT days FROM resolved ORDER BY days "
+        "   LIMIT 2 - (SELECT n FROM counted) % 2 "
+        "   OFFSET ((SELECT n FROM counted) - 1) / 2)) AS median_days",
+        {"first": first, "last": last})
+    assert row is not None
+    return row
+
+
+def open_complaints(db: Database) -> int:
+    """Complaints not resolved yet, whenever they were logged."""
+    return int(db.scalar(
+        f"SELECT count(*) FROM conversations WHERE {_COMPLAINT} AND resolved_on IS NULL"))
+
+
+# -- purchases ----------------------------------------------------------------------------------
+_PURCHASE_MONTH = "substr(purchased_on, 1, 7)"
+
+
+def purchases_by_month(db: Database, first: str, last: str) -> list[Row]:
+    """(month, currency, purchases, total_minor) for purchases made in first..last."""
+    return db.query(
+        f"SELECT {_PURCHASE_MONTH} AS month, currency, count(*) AS purchases, "
+        "sum(amount_minor) AS total_minor FROM purchases "
+        f"WHERE {_PURCHASE_MONTH} >= :first AND {_PURCHASE_MONTH} <= :last "
+        f"AND deleted_at IS NULL AND contact_id NOT IN {_TRASHED_CONTACTS} "
+        "GROUP BY 1, 2 ORDER BY 1, 2", {"first": first, "last": last})
+
+
+def currencies(db: Database) -> list[str]:
+    """Every currency anything was bought in (live purchases), alphabetical."""
+    return [str(r[0]) for r in db.conn.execute(
+        "SELECT DISTINCT currency FROM purchases WHERE deleted_at IS NULL ORDER BY currency")]
+
+
+def top_customers(db: Database, currency: str, limit: int) -> list[Row]:
+    """The ``limit`` customers with the highest lifetime value in ``currency``.
+
+    (contact_id, display_name, total_minor, purchases, last_talked_at), highest first; equal
+    totals go to the customer added first. Customers in the trash are left out; archived ones
+    stay (what they bought still counts).
+    """
+    return db.query(
+        "WITH totals AS ("
+        "  SELECT contact_id, sum(amount_minor) AS total_minor, count(*) AS purchases "
+        "  FROM purchases WHERE currency = :currency AND deleted_at IS NULL "
+        f"  AND contact_id NOT IN {_TRASHED_CONTACTS} "
+        "  GROUP BY contact_id ORDER BY total_minor DESC, contact_id LIMIT :limit) "
+        "SELECT t.contact_id, c.display_name, t.total_minor, t.purchases, c.last_talked_at "
+        "FROM totals t JOIN contacts c ON c.id = t.contact_id "
+        "ORDER BY t.total_minor DESC, t.contact_id", {"currency": currency, "limit": limit})

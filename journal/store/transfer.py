@@ -1,0 +1,208 @@
+"""The SQL behind import, export and merging customers.
+
+Exports stream their rows in batches (a cursor and ``fetchmany``), so a large journal is never
+held in memory at once. Moving what is attached to one contact onto another is one statement a
+table, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from journal.model import ContactDraft
+from journal.store.codec import stamp
+from journal.store.connection import Database, Row, storage_error
+
+BATCH = 500
+EARLIEST, LATEST = "0000-01-01", "9999-12-31"
+
+
+def _stream(db: Database, sql: str, params: tuple[Any, ...] | list[Any] = (),
+            batch: int = BATCH) -> Iterator[Row]:
+    import sqlite3
+
+    try:
+        cursor = db.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                return
+            for values in rows:
+                yield dict(zip(columns, values, strict=True))
+    except sqlite3.Error as error:
+        raise storage_error(error, db.path) from error
+
+
+# -- matching imported contacts ---------------------------------------------------------------
+def match_contacts(db: Database) -> list[Row]:
+    """Every contact's id, uid, name and whether it is in the trash."""
+    return db.query("SELECT id, uid, display_name, deleted_at IS NOT NULL AS trashed "
+                    "FROM contacts")
+
+
+def match_methods(db: Database) -> list[Row]:
+    """The live emails and phones of live contacts."""
+    return db.query(
+        "SELECT m.contact_id, m.kind, m.value FROM contact_methods m "
+        "JOIN contacts c ON c.id = m.contact_id WHERE m.deleted_at IS NULL "
+        "AND c.deleted_at IS NULL AND m.kind IN ('email', 'phone')")
+
+
+# -- merging ----------------------------------------------------------------------------------
+def move_attached(db: Database, from_id: int, to_id: int, now: dt.datetime) -> dict[str, int]:
+    """Move conversations, purchases, reminders and tags of ``from_id`` to ``to_id``.
+
+    Rows in the trash move too, so restoring them later puts them with the kept customer.
+    Returns how many of each moved.
+    """
+    moved: dict[str, int] = {}
+    when = stamp(now)
+    with db.atomic() as conn:
+        for table in ("conversations", "purchases", "reminders"):
+            cursor = conn.execute(
+                f"UPDATE {table} SET contact_id = ?, updated_at = ? WHERE contact_id = ?",
+                (to_id, when, from_id))
+            moved[table] = cursor.rowcount
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) "
+            "SELECT ?, tag_id FROM contact_tags WHERE contact_id = ?", (to_id, from_id))
+        moved["tags"] = int(db.scalar("SELECT count(*) FROM contact_tags WHERE contact_id = ?",
+                                      (from_id,)))
+        conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", (from_id,))
+    return moved
+
+
+def attached_counts(db: Database, contact_id: int) -> dict[str, int]:
+    """How many live conversations, purchases and reminders a contact has."""
+    return {table: int(db.scalar(
+        f"SELECT count(*) FROM {table} WHERE contact_id = ? AND deleted_at IS NULL",
+        (contact_id,))) for table in ("conversations", "purchases", "reminders")}
+
+
+# -- exports ----------------------------------------------------------------------------------
+def _first_method(kind: str) -> str:
+    return (f"(SELECT m.value FROM contact_methods m WHERE m.contact_id = c.id "
+            f"AND m.kind = '{kind}' AND m.deleted_at IS NULL "
+            f"ORDER BY m.is_primary DESC, m.position, m.id LIMIT 1) AS {kind}")
+
+
+def count_customer_rows(db: Database) -> int:
+    return int(db.scalar(
+        "SELECT count(*) FROM contacts c LEFT JOIN (SELECT DISTINCT contact_id, currency "
+        "FROM purchases WHERE deleted_at IS NULL) p ON p.contact_id = c.id "
+        "WHERE c.deleted_at IS NULL"))
+
+
+def customer_rows(db: Database) -> Iterator[Row]:
+    """Live customers (archived too) with their purchase totals: one row a currency.
+
+    A customer with no purchases has one row with no currency.
+    """
+    return _stream(db, (
+        "SELECT c.id, c.uid, c.display_name, c.given_name, c.family_name, c.preferred_name, "
+        "c.company, c.job_title, "
+        f"{_first_method('email')}, {_first_method('phone')}, {_first_method('address')}, "
+        f"{_first_method('url')}, "
+        "c.birthday, c.anniversary, c.customer_since, c.archived, c.created_at, "
+        "c.last_talked_at, c.notes, "
+        "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM contact_tags ct "
+        " JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id "
+        " ORDER BY t.name COLLATE NOCASE)) AS tags, "
+        "p.currency, coalesce(p.purchases, 0) AS purchases, coalesce(p.total, 0) AS total, "
+        "p.first_purchase, p.last_purchase "
+        "FROM contacts c LEFT JOIN (SELECT contact_id, currency, count(*) AS purchases, "
+        " sum(amount_minor) AS total, min(purchased_on) AS first_purchase, "
+        " max(purchased_on) AS last_purchase FROM purchases WHERE deleted_at IS NULL "
+        " GROUP BY contact_id, currency) p ON p.contact_id = c.id "
+        "WHERE c.deleted_at IS NULL "
+        "ORDER BY c.display_name COLLATE NOCASE, c.id, p.currency"))
+
+
+def _range(start: dt.date | None, end: dt.date | None) -> tuple[str, str]:
+    return (start.isoformat() if start else EARLIEST, end.isoformat() if end else LATEST)
+
+
+_PURCHASES_WHERE = ("FROM purchases p JOIN contacts c ON c.id = p.contact_id "
+                    "WHERE p.deleted_at IS NULL AND p.purchased_on BETWEEN ? AND ?")
+
+
+def count_purchases(db: Database, start: dt.date | None, end: dt.date | None) -> int:
+    return int(db.scalar(f"SELECT count(*) {_PURCHASES_WHERE}", _range(start, end)))
+
+
+def purchase_rows(db: Database, start: dt.date | None, end: dt.date | None) -> Iterator[Row]:
+    """Purchases in the date range (inclusive), oldest first.
+
+    Purchases of customers in the trash are included: they were still sales.
+    """
+    return _stream(db, (
+        "SELECT p.id, p.uid, p.purchased_on, c.id AS customer_id, c.display_name AS customer, "
+        "p.description, p.reference, p.amount_minor, p.currency, p.notes "
+        f"{_PURCHASES_WHERE} ORDER BY p.purchased_on, p.id"), _range(start, end))
+
+
+_CONVERSATIONS_WHERE = (
+    "FROM conversations v JOIN contacts c ON c.id = v.contact_id "
+    "WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL "
+    "AND substr(v.occurred_at, 1, 10) BETWEEN ? AND ?")
+
+
+def count_conversations(db: Database, start: dt.date | None, end: dt.date | None) -> int:
+    return int(db.scalar(f"SELECT count(*) {_CONVERSATIONS_WHERE}", _range(start, end)))
+
+
+def conversation_rows(db: Database, start: dt.date | None, end: dt.date | None
+                      ) -> Iterator[Row]:
+    """Conversations whose local date is in the range (inclusive), oldest first."""
+    return _stream(db, (
+        "SELECT v.id, v.uid, v.occurred_at, c.id AS customer_id, c.display_name AS customer, "
+        "v.channel, v.direction, v.kind, v.summary, v.details, v.follow_up_on, "
+        "v.follow_up_done, v.resolved_on, v.resolution "
+        f"{_CONVERSATIONS_WHERE} ORDER BY v.occurred_utc, v.id"), _range(start, end))
+
+
+def live_contact_ids(db: Database) -> list[int]:
+    """Every live contact (archived too), in name order: what "all customers" exports."""
+    return [int(r[0]) for r in db.conn.execute(
+        "SELECT id FROM contacts WHERE deleted_at IS NULL "
+        "ORDER BY display_name COLLATE NOCASE, id")]
+
+
+# -- importing many contacts ------------------------------------------------------------------
+def next_contact_id(db: Database) -> int:
+    return int(db.scalar("SELECT coalesce(max(id), 0) FROM contacts")) + 1
+
+
+def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
+                    photos: list[tuple[int, str, bytes]], now: dt.datetime) -> None:
+    """Insert new contacts with the ids given (see :func:`next_contact_id`), in one go.
+
+    The same rows as :func:`journal.store.contacts.insert` writes, through the bulk loader
+    (search documents built once at the end rather than once a method).
+    """
+    from journal.store import bulk
+    from journal.store.codec import date_iso, new_uid, partial_iso
+
+    when = stamp(now)
+    contact_rows = []
+    method_rows = []
+    tag_rows = []
+    for contact_id, d in contacts:
+        contact_rows.append((
+            contact_id, d.uid or new_uid(), d.given_name, d.family_name, d.display_name,
+            d.preferred_name, d.pronunciation, d.company, d.job_title, partial_iso(d.birthday),
+            partial_iso(d.anniversary), date_iso(d.customer_since), d.how_we_met, d.notes,
+            d.cadence_days, when, when))
+        method_rows += [(m.uid or new_uid(), contact_id, m.kind.value, m.label, m.value.strip(),
+                         int(m.is_primary), position, when)
+                        for position, m in enumerate(d.methods)]
+        tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
+    with db.atomic() as conn:
+        bulk.insert_all(db, contacts=contact_rows, methods=method_rows, tags=tag_rows,
+                        now_stamp=when)
+        conn.executemany(
+            "INSERT INTO photos (uid, contact_id, mime, data, updated_at) VALUES (?, ?, ?, ?, ?)",
+            [(new_uid(), contact_id, mime, data, when) for contact_id, mime, data in photos])

@@ -1,0 +1,425 @@
+"""Importing into the journal: the source apps end to end, duplicates, re-imports, atomicity."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journal.domain.csv_export import CsvKind
+from journal.domain.demo import DemoSize, fill
+from journal.domain.exporter import export_csv, export_vcard
+from journal.domain.importer import (
+    DuplicatePolicy,
+    ImportReport,
+    import_file,
+    load_file,
+    remember_policy,
+    remembered_policy,
+)
+from journal.domain.parsed import ImportCancelled, ImportFileError
+from journal.domain.photos import photo_of
+from journal.domain.service import JournalService
+from journal.model import Contact, ContactDraft, ContactMethod, MethodKind, PartialDate
+from journal.store import transfer
+from journal.store.connection import Database
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+VCARDS = ("iphone.vcf", "android.vcf", "google.vcf", "outlook.vcf", "whatsapp.vcf")
+CSVS = ("google.csv", "outlook.csv", "windows1252.csv", "semicolon.csv", "excel_unicode.txt")
+TABLES = ("contacts", "contact_methods", "tags", "contact_tags", "photos", "conversations",
+          "purchases")
+
+
+def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
+    return {t: db.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in TABLES}
+
+
+def comparable(contact: Contact) -> ContactDraft:
+    """Everything the user sees of a contact, without the journal's own ids."""
+    draft = contact.to_draft()
+    draft.methods = [ContactMethod(m.kind, m.value, m.label, m.is_primary)
+                     for m in draft.methods]
+    return draft
+
+
+def everyone(service: JournalService) -> dict[str, Contact]:
+    return {service.contact(i).display_name: service.contact(i)
+            for i in service.list_contact_ids(archived=None)}
+
+
+def labelled(contact: Contact, kind: MethodKind) -> list[tuple[str, str]]:
+    return [(m.value, m.label) for m in contact.methods if m.kind is kind]
+
+
+# -- done when: iPhone, Android and Google ----------------------------------------------------
+def test_iphone_export_imports_intact_and_again_changes_nothing(service: JournalService,
+                                                               clock: Any) -> None:
+    report = import_file(service, FIXTURES / "iphone.vcf", policy=DuplicatePolicy.UPDATE)
+    assert (report.added, report.updated, report.problems) == (4, 0, [])
+    people = everyone(service)
+    peggy = people["Margaret O’Brien"]
+    assert (peggy.given_name, peggy.family_name, peggy.preferred_name) == \
+        ("Margaret", "O’Brien", "Peggy")
+    assert peggy.birthday == PartialDate(2, 29, None)
+    assert labelled(peggy, MethodKind.EMAIL) == [("peggy.obrien@example.com", "home"),
+                                                 ("margaret@bloomandwild.example", "work")]
+    assert labelled(peggy, MethodKind.PHONE) == [
+        ("+44 7700 900123", "mobile"), ("+44 20 7946 0018", "Shop"), ("+44 7700 900124", "iPhone")]
+    photo = photo_of(service, peggy.id)
+    assert photo is not None and photo.mime == "image/jpeg"
+    assert people["Nguyễn Thị Lan"].birthday == PartialDate(8, 15, None)
+    assert people["Oluwaseun Adeyemi"].preferred_name == "Seun"
+    assert peggy.cadence_days is None
+
+    before = dump(service.db)
+    clock.advance(days=1)
+    for policy in DuplicatePolicy:
+        again = import_file(service, FIXTURES / "iphone.vcf", policy=policy)
+        assert (again.added, again.updated) == (0, 0)
+        assert again.unchanged + again.skipped == 4
+        assert dump(service.db) == before
+
+
+def test_android_export_imports_intact_and_again_changes_nothing(service: JournalService
+                                                                ) -> None:
+    report = import_file(service, FIXTURES / "android.vcf")
+    assert report.added == 3
+    people = everyone(service)
+    elodie = people["Élodie Dupré"]
+    assert elodie.preferred_name == "Lolo"
+    assert elodie.birthday == PartialDate(3, 14, None)
+    # Local numbers on a card whose other numbers are French are French numbers.
+    assert labelled(elodie, MethodKind.PHONE) == [
+        ("+33 6 12 34 56 78", "mobile"), ("+33 1 42 68 53 00", "home"),
+        ("+33 1 42 68 53 01", "Atelier")]
+    assert labelled(elodie, MethodKind.EMAIL) == [("elodie.dupre@example.fr", "home"),
+                                                  ("contact@fleurs-ete.example", "work")]
+    minh = people["Văn Minh Nguyễn"]
+    assert photo_of(service, minh.id) is not None
+    before = dump(service.db)
+    again = import_file(service, FIXTURES / "android.vcf", policy=DuplicatePolicy.UPDATE)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    assert dump(service.db) == before
+
+
+def test_google_export_imports_intact_and_again_changes_nothing(service: JournalService
+                                                               ) -> None:
+    import_file(service, FIXTURES / "google.vcf")
+    people = everyone(service)
+    zoe = people["Zoë Adams"]
+    assert (zoe.preferred_name, zoe.birthday) == ("Zo", PartialDate(4, 12, None))
+    assert labelled(zoe, MethodKind.PHONE) == [
+        ("+44 7700 900456", "mobile"), ("+44 1225 960123", "home"), ("+44 1225 960124", "Bakery")]
+    assert zoe.tags == ["Regulars"]
+    assert people["William Thompson"].birthday == PartialDate(11, 7, None)
+    before = dump(service.db)
+    again = import_file(service, FIXTURES / "google.vcf", policy=DuplicatePolicy.UPDATE)
+    assert again.unchanged == 3 and dump(service.db) == before
+
+
+@pytest.mark.parametrize("name", VCARDS + CSVS)
+def test_every_fixture_imports_and_reimports_idempotently(service: JournalService,
+                                                          name: str) -> None:
+    first = import_file(service, FIXTURES / name, policy=DuplicatePolicy.UPDATE)
+    assert first.added >= 2 and not first.problems
+    before = dump(service.db)
+    second = import_file(service, FIXTURES / name, policy=DuplicatePolicy.UPDATE)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, first.added)
+    assert dump(service.db) == before
+
+
+def test_the_same_people_from_several_sources_are_not_duplicated(service: JournalService
+                                                                ) -> None:
+    for name in ("google.vcf", "google.csv", "outlook.vcf", "outlook.csv"):
+        import_file(service, FIXTURES / name, policy=DuplicatePolicy.UPDATE)
+    names = sorted(everyone(service))
+    assert names == ["Henry James Whitaker", "Jürgen Müller", "Patricia Walsh",
+                     "Siobhan Kelly", "William Thompson", "Zoë Adams"]
+    zoe = everyone(service)["Zoë Adams"]
+    # The CSV's differently written address is recognised as the same address.
+    assert len(labelled(zoe, MethodKind.ADDRESS)) == 1
+
+
+# -- duplicates -------------------------------------------------------------------------------
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_matching_by_phone_written_differently_and_update_keeps_what_we_know(
+        service: JournalService, tmp_path: Path) -> None:
+    mine = service.add_contact(ContactDraft(
+        display_name="Peggy O'Brien", notes="Dog: Biscuit", tags=["regulars"], cadence_days=14,
+        methods=[ContactMethod(MethodKind.PHONE, "+44 7700 900123", "mobile")]))
+    path = write(tmp_path, "card.vcf", "BEGIN:VCARD\nVERSION:3.0\nFN:Margaret O'Brien\n"
+                 "NICKNAME:Peggy\nTEL;TYPE=CELL:07700 900123\nEMAIL:peggy@example.com\n"
+                 "NOTE:Prefers tulips\nCATEGORIES:VIP\nEND:VCARD\n")
+    skipped = import_file(service, path, policy=DuplicatePolicy.SKIP)
+    assert (skipped.added, skipped.skipped) == (0, 1)
+    assert service.contact(mine.id).display_name == "Peggy O'Brien"
+    updated = import_file(service, path, policy=DuplicatePolicy.UPDATE)
+    assert (updated.added, updated.updated, updated.updated_ids) == (0, 1, [mine.id])
+    peggy = service.contact(mine.id)
+    assert peggy.display_name == "Margaret O'Brien" and peggy.preferred_name == "Peggy"
+    assert peggy.notes == "Dog: Biscuit\n\nPrefers tulips"
+    assert peggy.tags == ["regulars", "VIP"] and peggy.cadence_days == 14
+    assert labelled(peggy, MethodKind.PHONE) == [("+44 7700 900123", "mobile")]
+    assert labelled(peggy, MethodKind.EMAIL) == [("peggy@example.com", "")]
+    assert service.count_contacts() == 1
+
+
+def test_matching_by_uid_and_email_ignores_case(service: JournalService, tmp_path: Path
+                                                ) -> None:
+    first = service.add_contact(ContactDraft(display_name="Anna", uid="abc-123"))
+    second = service.add_contact(ContactDraft(display_name="Bo", methods=[
+        ContactMethod(MethodKind.EMAIL, "Bo@Example.com")]))
+    path = write(tmp_path, "c.vcf", "BEGIN:VCARD\nVERSION:3.0\nUID:abc-123\nFN:Anna B\nEND:VCARD\n"
+                 "BEGIN:VCARD\nVERSION:3.0\nFN:Bo\nEMAIL:bo@example.COM\nEND:VCARD\n")
+    report = import_file(service, path, policy=DuplicatePolicy.UPDATE)
+    assert report.added == 0 and sorted(report.updated_ids) == [first.id]
+    assert report.unchanged == 1
+    assert service.contact(first.id).display_name == "Anna B"
+    assert service.count_contacts() == 2 and second.id
+
+
+def test_someone_listed_twice_in_one_file_is_added_once(service: JournalService,
+                                                         tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", "Name,Email,Phone\nAnna,anna@example.com,\n"
+                 "Anna Smith,ANNA@example.com,07700 900123\nAnna Smith,,07700900123\n")
+    report = import_file(service, path, policy=DuplicatePolicy.UPDATE)
+    assert report.added == 1 and report.updated == 1 and report.unchanged == 1
+    assert service.count_contacts() == 1
+
+
+def test_a_contact_with_only_a_name_matches_that_name(service: JournalService,
+                                                      tmp_path: Path) -> None:
+    path = write(tmp_path, "names.csv", "Name,Notes\nZoë Adams,likes tulips\nBo Li,\n")
+    assert import_file(service, path).added == 2
+    assert import_file(service, path, policy=DuplicatePolicy.UPDATE).unchanged == 2
+    service.add_contact(ContactDraft(display_name="Bo Li"))  # now ambiguous: a new one
+    assert import_file(service, path, policy=DuplicatePolicy.UPDATE).added == 1
+
+
+def test_a_customer_in_the_trash_is_not_recreated(service: JournalService,
+                                                  tmp_path: Path) -> None:
+    gone = service.add_contact(ContactDraft(display_name="Anna", uid="uid-anna"))
+    service.delete_contact(gone.id)
+    path = write(tmp_path, "c.vcf", "BEGIN:VCARD\nVERSION:3.0\nUID:uid-anna\nFN:Anna\n"
+                 "END:VCARD\n")
+    report = import_file(service, path, policy=DuplicatePolicy.UPDATE)
+    assert (report.added, report.skipped) == (0, 1)
+    assert "in the Trash" in report.text()
+    assert service.count_contacts() == 0
+
+
+def test_the_duplicate_choice_is_remembered(service: JournalService, tmp_path: Path) -> None:
+    assert remembered_policy(service) is DuplicatePolicy.SKIP
+    remember_policy(service, DuplicatePolicy.UPDATE)
+    assert remembered_policy(service) is DuplicatePolicy.UPDATE
+    service.add_contact(ContactDraft(display_name="Anna", uid="u1"))
+    path = write(tmp_path, "c.vcf", "BEGIN:VCARD\nVERSION:3.0\nUID:u1\nFN:Anna Smith\n"
+                 "END:VCARD\n")
+    assert import_file(service, path).updated == 1  # no policy given: the remembered one
+
+
+# -- problems and the report ------------------------------------------------------------------
+def test_problem_rows_are_reported_with_their_line_and_the_rest_is_imported(
+        service: JournalService, tmp_path: Path) -> None:
+    path = write(tmp_path, "c.vcf", (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Anna\nEMAIL:not-an-address\nEMAIL:anna@example.com\n"
+        "BDAY:soon\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nNOTE:nobody\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Bo\nX-JOURNAL-CADENCE-DAYS:99999\nEND:VCARD\n"))
+    report = import_file(service, path)
+    assert report.added == 2
+    assert [(p.line, p.name) for p in report.problems] == [(8, "")]
+    notes = [(n.line, n.name, n.reason) for n in report.notes]
+    assert (1, "Anna", "'not-an-address' is not an email address and was left out") in notes
+    assert any(line == 1 and "birthday 'soon'" in reason for line, _, reason in notes)
+    anna = everyone(service)["Anna"]
+    assert labelled(anna, MethodKind.EMAIL) == [("anna@example.com", "")]
+    text = report.text()
+    assert "line 8: this contact has no name, email or phone" in text
+    assert "line 1 (Anna): 'not-an-address' is not an email address" in text
+    assert report.as_dict()["problems"] == [
+        {"line": 8, "reason": "this contact has no name, email or phone; it was not imported",
+         "name": ""}]
+
+
+def test_many_identical_notes_are_grouped_in_the_report() -> None:
+    from journal.domain.parsed import Issue
+
+    report = ImportReport("f.csv", "CSV", "skip", added=9,
+                          notes=[Issue(n, "the photo is only a web link") for n in range(2, 11)])
+    assert "lines 2, 3, 4, 5, 6 and 4 more: the photo is only a web link" in report.text()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("empty.vcf", b"", "empty"),
+    ("blank.csv", b"\r\n\r\n", "empty"),
+    ("contacts.vcf", b"Name,Email\r\nAnna,a@example.com\r\n", "not a vCard file"),
+    ("contacts.csv", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n", "holds vCard"),
+    ("contacts.csv", b"PK\x03\x04\x14\x00\x06\x00 workbook bytes", "spreadsheet workbook"),
+    ("contacts.csv", b"%PDF-1.7 ...", "PDF"),
+    ("contacts.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\nBEGIN:VCARD\r\n"
+                     b"FN:Half", "ends in the middle"),
+    ("contacts.csv", "Name\nZoë\n".encode() + b"Bj\xf6rk\n", "broken characters on line 3"),
+    ("contacts.csv", b"Colour,Size\r\nred,M\r\n", "at least one column"),
+])
+def test_bad_files_get_one_sentence_and_change_nothing(
+        service: JournalService, tmp_path: Path, name: str, content: bytes, message: str
+        ) -> None:
+    service.add_contact(ContactDraft(display_name="Existing"))
+    before = dump(service.db)
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=message) as caught:
+        import_file(service, path)
+    assert "\n" not in str(caught.value)
+    assert dump(service.db) == before
+
+
+def test_a_text_file_is_read_as_what_it_holds(service: JournalService, tmp_path: Path) -> None:
+    card = write(tmp_path, "contacts.txt", "BEGIN:VCARD\nVERSION:3.0\nFN:Anna\nEND:VCARD\n")
+    assert import_file(service, card).format == "vCard"
+    table = write(tmp_path, "export", "Name,Email\nBo,bo@example.com\n")
+    assert import_file(service, table).format == "CSV"
+    assert service.count_contacts() == 2
+
+
+def test_a_missing_file_or_a_folder(service: JournalService, tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="There is no file"):
+        import_file(service, tmp_path / "nope.vcf")
+    with pytest.raises(ImportFileError, match="is a folder"):
+        import_file(service, tmp_path)
+
+
+# -- atomicity --------------------------------------------------------------------------------
+def many_cards(count: int) -> str:
+    return "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {n}\r\n"
+                   f"EMAIL:person{n}@example.com\r\nEND:VCARD\r\n" for n in range(count))
+
+
+def test_a_file_that_breaks_halfway_imports_nothing(service: JournalService,
+                                                    tmp_path: Path) -> None:
+    service.add_contact(ContactDraft(display_name="Existing"))
+    before = dump(service.db)
+    text = many_cards(50)
+    path = write(tmp_path, "half.vcf", text[:len(text) // 2])  # cut in the middle of a card
+    with pytest.raises(ImportFileError, match="nothing was imported"):
+        import_file(service, path)
+    assert dump(service.db) == before
+
+
+def test_a_failure_while_writing_rolls_back_everything(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.add_contact(ContactDraft(display_name="Existing"))
+    before = dump(service.db)
+    real_insert = transfer.insert_contacts
+    calls: list[int] = []
+
+    def failing_insert(db: Database, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the first batch of 500 is written; the second fails
+            raise OSError("disk on fire")
+        real_insert(db, *args)
+        assert db.scalar("SELECT count(*) FROM contacts") == 501
+
+    monkeypatch.setattr(transfer, "insert_contacts", failing_insert)
+    with pytest.raises(OSError):
+        import_file(service, write(tmp_path, "many.vcf", many_cards(1200)))
+    assert len(calls) == 2
+    assert not service.db.conn.in_transaction
+    assert dump(service.db) == before
+    assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 1
+
+
+def test_an_update_of_someone_added_earlier_in_the_file_sees_them(
+        service: JournalService, tmp_path: Path) -> None:
+    cards = many_cards(600) + ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person 3\r\n"
+                               "EMAIL:person3@example.com\r\nNOTE:seen twice\r\nEND:VCARD\r\n")
+    report = import_file(service, write(tmp_path, "many.vcf", cards),
+                         policy=DuplicatePolicy.UPDATE)
+    assert (report.added, report.updated) == (600, 1)
+    assert service.find_contact("person3@example.com").notes == "seen twice"
+    assert [h.contact_name for h in service.search("Person 599")][:1] == ["Person 599"]
+
+
+def test_cancel_imports_nothing_and_progress_is_reported(service: JournalService,
+                                                         tmp_path: Path) -> None:
+    path = write(tmp_path, "many.vcf", many_cards(400))
+    seen: list[tuple[int, int]] = []
+
+    def cancelled() -> bool:
+        return bool(seen) and seen[-1][0] >= 200
+
+    with pytest.raises(ImportCancelled, match="nothing was imported"):
+        import_file(service, path, progress=lambda d, t: seen.append((d, t)),
+                    cancelled=cancelled)
+    assert service.count_contacts() == 0 and not service.db.conn.in_transaction
+    seen.clear()
+    report = import_file(service, path, progress=lambda d, t: seen.append((d, t)))
+    assert report.added == 400 and seen[-1] == (400, 400)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# -- our own exports read back ----------------------------------------------------------------
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_our_vcard_export_imports_into_a_new_journal_without_loss(
+        service: JournalService, clock: Any, tmp_path: Path, version: str) -> None:
+    fill(service.db, clock(), DemoSize(contacts=40))
+    import_file(service, FIXTURES / "iphone.vcf")  # photos, labels, year-less dates
+    path = tmp_path / "all.vcf"
+    export_vcard(service, path, version=version)
+    fresh = JournalService.open(tmp_path / "fresh" / "journal.sqlite3", clock)
+    try:
+        report = import_file(fresh, path)
+        assert report.added == service.count_contacts() and not report.problems
+        for contact_id in service.list_contact_ids(archived=None):
+            mine = service.contact(contact_id)
+            theirs = fresh.contact(fresh.find_contact(mine.uid).id)
+            assert comparable(theirs) == comparable(mine)
+            assert photo_of(fresh, theirs.id) == photo_of(service, mine.id)
+        again = import_file(fresh, path, policy=DuplicatePolicy.UPDATE)
+        assert again.unchanged == report.added
+    finally:
+        fresh.close()
+
+
+def test_our_customers_csv_is_recognised_and_imports_back(
+        service: JournalService, clock: Any, tmp_path: Path) -> None:
+    fill(service.db, clock(), DemoSize(contacts=30))
+    path = tmp_path / "customers.csv"
+    export_csv(service, CsvKind.CUSTOMERS, path)
+    assert load_file(path).profile == "Relationship Journal"
+    fresh = JournalService.open(tmp_path / "fresh" / "journal.sqlite3", clock)
+    try:
+        report = import_file(fresh, path)
+        assert report.added == service.count_contacts() and not report.problems
+        for contact_id in service.list_contact_ids(archived=None):
+            mine = service.contact(contact_id)
+            theirs = fresh.contact(fresh.find_contact(mine.uid).id)
+            assert (theirs.display_name, theirs.preferred_name, theirs.company,
+                    theirs.birthday, theirs.notes, theirs.customer_since) == \
+                (mine.display_name, mine.preferred_name, mine.company, mine.birthday,
+                 mine.notes, mine.customer_since)
+            assert sorted(theirs.tags) == sorted(mine.tags)
+            email = mine.primary(MethodKind.EMAIL)
+            phone = mine.primary(MethodKind.PHONE)
+            assert [m.value for m in theirs.methods if m.kind is MethodKind.EMAIL] == \
+                ([email.value] if email else [])
+            assert [m.value for m in theirs.methods if m.kind is MethodKind.PHONE] == \
+                ([phone.value] if phone else [])
+    finally:
+        fresh.close()
+
+
+def test_fixtures_are_not_modified_by_reading(tmp_path: Path, service: JournalService) -> None:
+    copy = tmp_path / "iphone.vcf"
+    shutil.copy(FIXTURES / "iphone.vcf", copy)
+    import_file(service, copy)
+    assert copy.read_bytes() == (FIXTURES / "iphone.vcf").read_bytes()

@@ -1,0 +1,121 @@
+"""The customer list and the agenda read pages and counts from indexes (migration 4): the
+page must be exactly the start of the whole list, and the counts what the whole lists hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from journal.domain.service import JournalService
+from journal.model import Contact, ContactDraft, ContactMethod, ConversationDraft, MethodKind
+from journal.model import PartialDate
+from journal.store import contacts as contact_store
+
+AddContact = Callable[..., Contact]
+GROUPS = ("overdue", "due_today", "drifting", "follow_ups", "reminders", "dates", "complaints")
+
+
+@pytest.mark.parametrize("ahead", [0, 1, 3, 10, 45, 200, 400])
+def test_an_agenda_listing_the_first_few_agrees_with_the_whole_agenda(
+        service: JournalService, clock, ahead: int) -> None:
+    from journal.domain.demo import DemoSize, fill
+
+    fill(service.db, clock(), DemoSize(contacts=300, conversations=2500, seed=3))
+    on = service.today() + dt.timedelta(days=ahead)
+    whole = service.agenda(on, days=7)
+    assert whole.is_complete()
+    for limit in (0, 1, 4):
+        first = service.agenda(on, days=7, limit=limit)
+        assert first.count() == whole.count()
+        for group in GROUPS:
+            listed = getattr(first, group)
+            assert first.total(group) == len(getattr(whole, group)), (group, limit)
+            assert listed == getattr(whole, group)[:limit], (group, limit)
+        assert first.is_complete() == all(len(getattr(whole, g)) <= limit for g in GROUPS)
+
+
+def test_the_first_few_dates_include_29_february_remembered_on_the_28th(
+        service: JournalService, add_contact: AddContact, clock) -> None:
+    leapling = add_contact("Leap Ling", birthday=PartialDate(2, 29, 1996))
+    add_contact("March Hare", birthday=PartialDate(3, 1))
+    clock.set_day(dt.date(2027, 2, 25))  # 2027 is not a leap year
+    whole = service.agenda(days=7)
+    assert [(e.contact_id, e.on) for e in whole.dates][0] == (leapling.id, dt.date(2027, 2, 28))
+    first = service.agenda(days=7, limit=1)
+    assert first.dates == whole.dates[:1] and first.total("dates") == 2
+    assert service.agenda(dt.date(2027, 2, 28), days=0, limit=1).count() == 1
+
+
+@pytest.fixture
+def shop(service: JournalService, add_contact: AddContact, clock) -> dict[str, int]:
+    """Customers found by their details, by their conversations, or not at all."""
+    ids = {}
+    ids["zara"] = add_contact("Zara Quill", notes="Peonies every week").id
+    ids["abel"] = add_contact("Abel Quince", tags=["peony club"]).id
+    ids["cleo"] = add_contact("cleo Ray", methods=[ContactMethod(MethodKind.EMAIL,
+                                                                 "peony@example.org")]).id
+    ids["dov"] = add_contact("Dov Stone").id
+    ids["eli"] = add_contact("Eli Stone").id
+    ids["fay"] = add_contact("Fay Stone").id
+    add_contact("Gus Nobody")
+    for name, summary in (("eli", "Asked about peonies"), ("dov", "Peony bouquet"),
+                          ("fay", "Tulips"), ("eli", "Peonies again")):
+        clock.advance(hours=1)
+        service.log_conversation(ConversationDraft(ids[name], summary))
+    return ids
+
+
+def test_a_search_lists_details_matches_first_then_conversation_matches_newest_first(
+        service: JournalService, shop: dict[str, int]) -> None:
+    details = [shop["abel"], shop["cleo"], shop["zara"]]  # by name, ignoring case
+    talked = [shop["eli"], shop["dov"]]  # Eli's peonies were logged last
+    assert service.list_contact_ids(query="peon") == details + talked
+    assert service.list_contact_ids(query="peon", descending=True) == details[::-1] + talked
+    assert service.list_contact_ids(query="peon", sort="last_talked") == [
+        shop["zara"], shop["abel"], shop["cleo"], *talked]  # never talked: by id
+    assert service.list_contact_ids(query="stone") == [shop["dov"], shop["eli"], shop["fay"]]
+
+
+@pytest.mark.parametrize("few", [0, 1, 2000])
+def test_a_page_is_the_start_of_the_whole_list_however_many_match(
+        service: JournalService, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch,
+        few: int) -> None:
+    monkeypatch.setattr(contact_store, "FEW_MATCHES", few)
+    for query in ("peon", "stone", "", "o"):
+        for sort in contact_store.SORTS:
+            for descending in (False, True):
+                options = {"query": query, "sort": sort, "descending": descending}
+                whole = service.list_contact_ids(**options)  # type: ignore[arg-type]
+                assert len(set(whole)) == len(whole)
+                for limit in (1, 2, 4, len(whole) + 1):
+                    page = service.list_contact_ids(limit=limit, **options)  # type: ignore[arg-type]
+                    assert page == whole[:limit], (options, limit)
+
+
+def test_descending_is_exactly_the_reverse(service: JournalService,
+                                           shop: dict[str, int]) -> None:
+    for sort in contact_store.SORTS:
+        ascending = service.list_contact_ids(sort=sort)
+        assert service.list_contact_ids(sort=sort, descending=True) == ascending[::-1]
+
+
+def test_a_search_skips_trashed_archived_and_other_tags(
+        service: JournalService, shop: dict[str, int]) -> None:
+    service.archive_contact(shop["zara"])
+    service.delete_contact(shop["eli"])
+    assert service.list_contact_ids(query="peon") == [shop["abel"], shop["cleo"], shop["dov"]]
+    assert service.list_contact_ids(query="peon", archived=True) == [shop["zara"]]
+    assert service.list_contact_ids(query="peon", tag="peony club") == [shop["abel"]]
+    assert service.list_contact_ids(query="peon", archived=None, limit=1) == [shop["abel"]]
+
+
+def test_a_profile_can_list_the_newest_conversations_and_count_them_all(
+        service: JournalService, shop: dict[str, int]) -> None:
+    eli = shop["eli"]
+    assert service.count_conversations_with(eli) == 2
+    newest = service.conversations_with(eli, limit=1)
+    assert [c.summary for c in newest] == ["Peonies again"]
+    service.delete_conversation(newest[0].id)
+    assert service.count_conversations_with(eli) == 1

@@ -1,0 +1,60 @@
+"""The bulk loader (sample data, big imports): all or nothing, derived data rebuilt, indexes
+and triggers put back, references to contacts checked even when checked once at the end."""
+
+from __future__ import annotations
+
+import pytest
+
+from journal.errors import StorageError
+from journal.store import bulk
+from journal.store.connection import Database
+
+NOW = "2024-03-15T12:00:00.000000Z"
+
+
+def _contact(cid: int, name: str) -> tuple[object, ...]:
+    return (cid, f"uid-{cid}", name.split()[0], name.split()[-1], name, "", "", "", "", None,
+            None, None, "", "", 7, NOW, NOW)
+
+
+def _conversation(n: int, contact_id: int) -> tuple[object, ...]:
+    return (f"conv-{n}", contact_id, "2024-03-01T10:00:00+00:00", "2024-03-01T10:00:00Z",
+            "phone", "in", "conversation", f"Talked about tulips {n}", "", None, 0, None, "",
+            NOW, NOW)
+
+
+def _schema(db: Database) -> list[tuple[str, str]]:
+    return sorted((str(r[0]), str(r[1])) for r in db.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_load_fills_the_derived_data_and_keeps_the_schema(db: Database, large: bool) -> None:
+    schema = _schema(db)
+    contacts = [_contact(i, f"Person {i}") for i in range(1, 6001)]
+    bulk.insert_all(db, contacts=contacts,
+                    conversations=(_conversation(n, 1 + n % 6000) for n in range(9000)),
+                    now_stamp=NOW, large=large)
+    assert _schema(db) == schema  # every index and trigger is back
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.scalar("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'person'") \
+        == 6000
+    assert db.scalar("SELECT count(*) FROM conversations_fts "
+                     "WHERE conversations_fts MATCH 'tulips'") == 9000
+    assert db.scalar("SELECT count(*) FROM contacts WHERE last_talked_at IS NULL") == 0
+    assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_load_referring_to_a_missing_contact_leaves_nothing(db: Database,
+                                                              large: bool) -> None:
+    schema = _schema(db)
+    with pytest.raises(StorageError, match="FOREIGN KEY"):
+        bulk.insert_all(db, contacts=[_contact(1, "Ann Lee")],
+                        conversations=[_conversation(1, 1), _conversation(2, 99)],
+                        now_stamp=NOW, large=large)
+    assert db.scalar("SELECT count(*) FROM contacts") == 0
+    assert db.scalar("SELECT count(*) FROM conversations") == 0
+    assert _schema(db) == schema
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert not db.conn.in_transaction
