@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     desktop.add_argument("--remove", action="store_true", help="take it out again")
     for module in _extension_modules():
         COMMANDS.update(module.add_commands(sub, common, _json_flag))
+        WITHOUT_SERVICE.update(getattr(module, "WITHOUT_SERVICE", ()))
     return parser
 
 
@@ -365,6 +366,10 @@ def cmd_install_desktop(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# Extension commands that must work when the journal cannot be opened (restore, check):
+# their handlers get ``None`` for the service and open what they need themselves.
+WITHOUT_SERVICE: set[str] = set()
+
 # Commands that do not open a journal.
 STANDALONE: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "install-desktop": cmd_install_desktop,
@@ -386,6 +391,12 @@ def run_command(args: argparse.Namespace, out: TextIO | None = None,
             err.write(f"journal: {error}\n")
             return EXIT_USAGE
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    if args.command in WITHOUT_SERVICE:
+        try:
+            return COMMANDS[args.command](None, args, out)  # type: ignore[arg-type]
+        except JournalError as error:
+            err.write(f"journal: {error}\n")
+            return EXIT_USAGE
     try:
         service = JournalService.open(Path(data_dir) / JOURNAL_FILENAME)
     except JournalError as error:

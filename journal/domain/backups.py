@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from journal.errors import SchemaTooNewError, StorageError, ValidationError
 from journal.paths import JOURNAL_FILENAME, ensure_private_dir
@@ -32,6 +33,9 @@ from journal.store import backup as store
 from journal.store import settings as settings_store
 from journal.store.backup import JournalFacts
 from journal.store.connection import Database, connect
+
+if TYPE_CHECKING:  # the service imports nothing from here; avoid a cycle at run time
+    from journal.domain.service import JournalService
 
 Progress = Callable[[int, int], None]
 
@@ -295,6 +299,17 @@ def rotate(data_dir: Path, policy: RotationPolicy) -> list[Path]:
                 continue  # tried again after the next backup
             removed.append(entry.path)
     return removed
+
+
+def backup_before(service: JournalService, reason: str) -> BackupEntry | None:
+    """A verified backup before a bulk change (import, merge), when there is anything to keep.
+
+    In-memory journals (tests) and empty journals have nothing to lose and are skipped.
+    """
+    path = service.db.path
+    if path is None or service.count_contacts() == 0:
+        return None
+    return make_backup(path, reason, service.clock())
 
 
 def daily_backup_if_due(journal_path: Path, now: dt.datetime, *,

@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from journal.domain.backups import backup_before
 from journal.domain.csv_import import CsvTable, Mapping, contacts_from_table, read_table, recognise
 from journal.domain.parsed import (
     ImportCancelled,
@@ -521,6 +522,7 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     now = service.clock()
     total = len(parsed.contacts)
     step = max(1, total // 200)
+    backup_before(service, "before-import")
     with service.db.atomic():
         index = MatchIndex.of(service)
         new = _NewContacts(service, now)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from journal.domain.backups import backup_before
 from journal.domain.dates import describe_cadence
 from journal.domain.importer import editable_draft, method_key, notify
 from journal.domain.photos import photo_of
@@ -144,6 +145,7 @@ def merge_contacts(service: JournalService, keep_id: int, other_id: int,
             raise ValidationError(f"'{name}' cannot be merged that way.")
     draft = clean_contact(merged_draft(keep, other, choices), service.settings().default_country)
     now = service.clock()
+    backup_before(service, "before-merge")
     with service.db.atomic():
         contact_store.update(service.db, keep_id, draft, now)
         if choices.get("photo") is Side.OTHER:

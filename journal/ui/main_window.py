@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from journal import APP_NAME, __version__
+from journal.errors import JournalError
+from journal.ui.backups_view import BackupsView
 from journal.ui.common import JournalBridge, plain_label, show_error
 from journal.ui.contact_dialog import ContactDialog
 from journal.ui.conversations_view import ConversationsView
@@ -34,14 +36,15 @@ from journal.ui.trash_view import TrashView
 from journal.ui.undo_bar import UndoBar
 from journal.ui.welcome import WelcomePage
 
-VIEWS = ("Today", "Customers", "Conversations", "Trash", "Settings")
-VIEW_ICONS = ("today", "customers", "conversations", "trash", "settings")
+VIEWS = ("Today", "Customers", "Conversations", "Trash", "Settings", "Backups")
+VIEW_ICONS = ("today", "customers", "conversations", "trash", "settings", "restore")
 
 
 class MainWindow(QMainWindow):
     explore_sample = Signal()
     leave_sample = Signal()
     import_contacts = Signal()
+    restore_requested = Signal(Path)  # a checked backup the owner chose; Session restores it
 
     def __init__(self, bridge: JournalBridge, data_dir: Path, *, is_sample: bool = False,
                  settings: QSettings | None = None) -> None:
@@ -61,6 +64,7 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationsView(bridge)
         self.trash = TrashView(bridge)
         self.settings_view = SettingsView(bridge, data_dir)
+        self.backups_view = BackupsView(bridge, data_dir)
         self.welcome = WelcomePage()
         self.welcome.set_import_available(True)
 
@@ -76,9 +80,11 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         for name, icon_name in zip(VIEWS, VIEW_ICONS, strict=True):
             QListWidgetItem(themed_icon(icon_name), name, self.nav)
+        # the sample shop is disposable: no backups to make or restore there
+        self.nav.item(VIEWS.index("Backups")).setHidden(is_sample)
         self.pages = QStackedWidget()
         for page in (self.today, self.customer_split, self.conversations, self.trash,
-                     self.settings_view, self.welcome):
+                     self.settings_view, self.backups_view, self.welcome):
             self.pages.addWidget(page)
 
         self.undo_bar = UndoBar()
@@ -135,6 +141,11 @@ class MainWindow(QMainWindow):
         journal_menu.addAction(action("&Merge two customers…", None, self.merge_customers))
         journal_menu.addSeparator()
         if not self.is_sample:
+            journal_menu.addAction(action("&Back up now…", None, self.backups_view.back_up_now))
+            journal_menu.addAction(action("&Restore from a backup…", None,
+                                          lambda: self.show_view(VIEWS.index("Backups"))))
+            journal_menu.addSeparator()
+        if not self.is_sample:
             journal_menu.addAction(action("Explore the sample shop", None, self.explore_sample))
         else:
             journal_menu.addAction(action("Back to my journal", None, self.leave_sample))
@@ -167,6 +178,7 @@ class MainWindow(QMainWindow):
         self.welcome.add_customer.connect(self.new_customer)
         self.welcome.explore_sample.connect(self.explore_sample)
         self.welcome.import_contacts.connect(self.import_contacts)
+        self.backups_view.restore_requested.connect(self.restore_requested)
         self.import_contacts.connect(self.run_import)
 
     # -- navigation ---------------------------------------------------------------------------
@@ -182,7 +194,13 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(row)
 
     def _journal_is_empty(self) -> bool:
-        return not self.is_sample and self.service.count_contacts() == 0
+        if self.is_sample:
+            return False
+        try:
+            return self.service.count_contacts() == 0
+        except JournalError as error:  # a damaged journal: say so, keep the window usable
+            show_error(self, error)
+            return False
 
     def open_profile(self, contact_id: int) -> None:
         self.show_view(VIEWS.index("Customers"))
