@@ -95,6 +95,18 @@ class JournalService:
     def today(self) -> dt.date:
         return self.clock().date()
 
+    def changed_elsewhere(self) -> bool:
+        """True once after another program (a ``journal`` command, say) wrote to the journal.
+
+        Listeners are told ("all"), so open views catch up without a restart.
+        """
+        version = self.db.data_version()
+        seen, self._data_version = getattr(self, "_data_version", version), version
+        if version != seen:
+            self._changed("all")
+            return True
+        return False
+
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 

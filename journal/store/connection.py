@@ -204,5 +204,9 @@ class Database:
         ``sqlite3.OperationalError('interrupted')``. A no-op when nothing is running."""
         self.conn.interrupt()
 
+    def data_version(self) -> int:
+        """Changes whenever ANOTHER connection commits to this file (not our own writes)."""
+        return int(self.scalar("PRAGMA data_version"))
+
     def close(self) -> None:
         self.conn.close()

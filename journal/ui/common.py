@@ -6,11 +6,14 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from journal.domain.service import JournalService
 from journal.errors import JournalError
+
+
+WATCH_INTERVAL_MS = 2000
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = False,
@@ -75,6 +78,18 @@ class JournalBridge(QObject):
         super().__init__(parent)
         self.service = service
         service.subscribe(self.changed.emit)
+        # Another program (a `journal` command in a terminal) may write to the journal while
+        # the window is open; a cheap pragma tells us, so views catch up on their own.
+        service.changed_elsewhere()
+        self._watch = QTimer(self, interval=WATCH_INTERVAL_MS)
+        self._watch.timeout.connect(self._check_outside_changes)
+        self._watch.start()
+
+    def _check_outside_changes(self) -> None:
+        try:
+            self.service.changed_elsewhere()
+        except JournalError:
+            self._watch.stop()  # a journal that went away is reported where it is used
 
     def offer_undo(self, message: str, undo: Callable[[], None]) -> None:
         self.undoable.emit(message, undo)

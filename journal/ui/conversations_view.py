@@ -555,7 +555,7 @@ class ConversationsView(QWidget):
         self.stack.setCurrentIndex(1)
 
     def _on_changed(self, what: str) -> None:
-        if what not in ("conversations", "contacts"):
+        if what not in ("conversations", "contacts", "all"):
             return
         if self.isVisible():
             self.refresh()

@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,7 +35,7 @@ from journal.domain.service import JournalService
 from journal.errors import StorageError
 from journal.model import ContactRow
 from journal.ui.common import JournalBridge, Worker, plain_label, show_error
-from journal.ui.customer_model import CustomerListModel
+from journal.ui.customer_model import CustomerCellDelegate, CustomerListModel
 from journal.ui.icons import themed_icon
 
 # Keystrokes that arrive together are one search; no fixed delay: a stale search is cancelled.
@@ -88,6 +89,7 @@ class CustomerTable(QTableView):
 
 class CustomersView(QWidget):
     new_customer = Signal()
+    current_contact_changed = Signal(int)  # a click or arrow key moved to this customer
 
     def __init__(self, bridge: JournalBridge, reader: JournalService | None = None,
                  parent: QWidget | None = None) -> None:
@@ -101,6 +103,7 @@ class CustomersView(QWidget):
         self._dirty = True
         self._tags_stale = True
         self._pending_select: int | None = None
+        self._selecting = False
         self._generation = 0  # bumped by every request; older ones stop or are dropped
         self.complete = True  # False until the latest request's whole list is shown
 
@@ -119,6 +122,7 @@ class CustomersView(QWidget):
         self.model = CustomerListModel(self.service.contact_rows, self.service.today, self)
         self.table = CustomerTable()
         self.table.setModel(self.model)
+        self.table.setItemDelegate(CustomerCellDelegate(self.model, self.table))
         self.table.setAccessibleName("Customers")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -161,6 +165,8 @@ class CustomersView(QWidget):
         self.add_button.clicked.connect(self.new_customer)
         self.model.sort_requested.connect(self._sort)
         self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.search.returnPressed.connect(self._open_first_match)
         self.table.activated_contact.connect(self.bridge.open_profile)
         self.bridge.changed.connect(self._journal_changed)
 
@@ -202,7 +208,7 @@ class CustomersView(QWidget):
                 if generation != self._generation:
                     raise _Superseded()
                 try:
-                    return reader.list_contact_ids(limit=limit, **options)  # type: ignore[arg-type]
+                    return reader.list_contact_ids(limit=limit, **options)
                 except (sqlite3.OperationalError, StorageError) as error:
                     # Interrupted for an older request just as this one started: read again.
                     if "interrupt" not in str(error) or attempt == 2:
@@ -303,6 +309,22 @@ class CustomersView(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         self.bridge.open_profile.emit(self.model.contact_id(index.row()))
 
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._selecting:
+            self.current_contact_changed.emit(self.model.contact_id(current.row()))
+
+    def _open_first_match(self) -> None:
+        """Enter in the search box opens the selected match, or the first one."""
+        if self.search_timer.isActive():  # typed faster than the search: finish it first
+            self.search_timer.stop()
+            self.reload()
+            self.wait_for_results()
+            QApplication.processEvents()
+        if self.model.rowCount():
+            index = self.table.currentIndex()
+            row = index.row() if index.isValid() else 0
+            self.bridge.open_profile.emit(self.model.contact_id(row))
+
     def selected_contact_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.contact_id(index.row()) if index.isValid() else None
@@ -310,7 +332,11 @@ class CustomersView(QWidget):
     def select_contact(self, contact_id: int) -> None:
         row = self.model.row_of(contact_id)
         if row is not None:
-            self.table.selectRow(row)
+            self._selecting = True  # selecting what is already shown: no echo back
+            try:
+                self.table.selectRow(row)
+            finally:
+                self._selecting = False
             self.table.scrollTo(self.model.index(row, 0))
 
     def focus_search(self) -> None:

@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect_signals()
         self._restore_state()
+        if self.pages.currentWidget() is not self.today:
+            self.today.reload()  # the sidebar shows today's count whichever view opens
 
     # -- construction -------------------------------------------------------------------------
     def _sample_banner(self) -> QFrame:
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
         self.bridge.changed.connect(self._journal_changed)
         self.undo_bar.failed.connect(lambda error: show_error(self, error))
         self.customers.new_customer.connect(self.new_customer)
+        self.customers.current_contact_changed.connect(self.profile.show_contact)
         self.today.count_changed.connect(self._show_due_count)
         self.welcome.add_customer.connect(self.new_customer)
         self.welcome.explore_sample.connect(self.explore_sample)

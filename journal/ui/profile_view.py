@@ -105,6 +105,7 @@ from journal.ui.photo import photo_pixmap
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 PHOTO_SIZE = 72
+NOTHING_CHOSEN = "Choose a customer in the list to see everything you know about them."
 NARROW_WIDTH = 860  # below this the details go above the tabs instead of beside them
 
 # Readable on light backgrounds; lightened on dark palettes by ``_colour``.
@@ -700,6 +701,7 @@ class ProfileView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
         bridge.changed.connect(self._changed)
+        self._show_placeholder(NOTHING_CHOSEN)
         self._update_actions()
 
     # -- public ---------------------------------------------------------------------------------
@@ -723,7 +725,7 @@ class ProfileView(QWidget):
 
     def refresh(self) -> None:
         if self._contact_id is None:
-            self._show_placeholder("Choose a customer to see their profile.")
+            self._show_placeholder(NOTHING_CHOSEN)
             return
         try:
             contact = self.service.contact(self._contact_id)
@@ -1519,6 +1521,7 @@ def _describe_date(date: PartialDate | None, today: dt.date, *, birthday: bool) 
     when = "today" if upcoming == today else dates.relative_day(upcoming, today)
     years = dates.age_on(date, upcoming)
     if years is None:
-        return f"{written} · next {when} ({format_day(upcoming)})"
+        soon = when in ("today", "tomorrow")
+        return f"{written} · {when if soon else 'next ' + when} ({format_day(upcoming)})"
     what = f"turns {years}" if birthday else f"{years} years"
     return f"{written} · {what} {when} ({format_day(upcoming)})"

@@ -266,7 +266,7 @@ class SettingsView(QWidget):
     def _on_changed(self, what: str) -> None:
         # Someone else (the CLI, the sample shop) changed settings: show them, unless that
         # would throw away what the user is typing right now.
-        if what == "settings" and not self._modified:
+        if what in ("settings", "all") and not self._modified:
             self.load()
             self._say("")
 

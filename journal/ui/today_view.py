@@ -148,14 +148,15 @@ class AgendaModel(QStandardItemModel):
                 cell.setEditable(False)
                 cell.setSelectable(False)
             for entry in entries:
+                # As few calls into Qt as will do (a big day lists hundreds of rows): the view
+                # never edits (NoEditTriggers), the entry is read from the first cell
+                # (``entry``) and the actions from the last (the delegate).
                 cells = [QStandardItem(text) for text in _cells(entry, agenda.today)]
-                cells.append(QStandardItem())
-                for cell in cells:
-                    cell.setEditable(False)
-                    cell.setData(entry, ITEM_ROLE)
-                    cell.setData(entry.actions, ACTIONS_ROLE)
+                actions = QStandardItem()
+                actions.setData(entry.actions, ACTIONS_ROLE)
+                cells[0].setData(entry, ITEM_ROLE)
                 cells[0].setIcon(themed_icon(_entry_icon(entry)))
-                group.appendRow(cells)
+                group.appendRow([*cells, actions])
             if total > len(entries):
                 group.appendRow(self._more_row(total - len(entries),
                                                MORE_HINTS.get(GROUP_LISTS[title], "")))
@@ -358,6 +359,10 @@ class TodayView(QWidget):
                          f"{'y' if dates == 1 else 'ies'} this week")
         if complaints:
             parts.append(f"{complaints:,} open complaint{'' if complaints == 1 else 's'}")
+        drifting = agenda.total("drifting")
+        if drifting:
+            parts.append(f"{drifting:,} drifting away (more than twice their rhythm since "
+                         "you last talked)")
         return ("; ".join(parts) + ".") if parts else ""
 
     # -- actions ------------------------------------------------------------------------------

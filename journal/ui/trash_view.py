@@ -223,7 +223,7 @@ class TrashView(QWidget):
         self.loaded.emit()
 
     def _on_changed(self, what: str) -> None:
-        if what not in ("contacts", "conversations") or self._batch:
+        if what not in ("contacts", "conversations", "all") or self._batch:
             return
         if self.isVisible():
             self.refresh()

@@ -202,3 +202,52 @@ def test_log_conversation_shortcut_opens_the_dialog_for_the_open_profile(qtbot, 
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(seen), timeout=3000)
     assert seen == [gil.id]
+
+
+def test_a_single_click_in_the_list_shows_that_customer_beside_it(qtbot, window, bridge):
+    service = bridge.service
+    bob = service.add_contact(ContactDraft(display_name="Bob Dylan"))
+    meg = service.add_contact(ContactDraft(display_name="Meg White"))
+    window.open_profile(bob.id)
+    _settle(qtbot, window)
+    table = window.customers.table
+    row = window.customers.model.row_of(meg.id)
+    rect = table.visualRect(window.customers.model.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.profile.contact_id == meg.id  # so a quick log goes to the right person
+    qtbot.keyClick(table, Qt.Key.Key_Up)
+    assert window.profile.contact_id == bob.id
+
+
+def test_enter_in_the_search_box_opens_the_first_match(qtbot, window, bridge):
+    service = bridge.service
+    service.add_contact(ContactDraft(display_name="Ann Lee"))
+    kim = service.add_contact(ContactDraft(display_name="Kim Park", notes="orchids"))
+    window.find_customer()
+    qtbot.keyClicks(window.customers.search, "orchid")
+    qtbot.keyClick(window.customers.search, Qt.Key.Key_Return)
+    assert window.profile.contact_id == kim.id
+
+
+def test_the_profile_says_what_to_do_before_a_customer_is_chosen(qtbot, window, bridge):
+    bridge.service.add_contact(ContactDraft(display_name="Ann Lee"))
+    window.show_view(VIEWS.index("Customers"))
+    assert window.profile.contact_id is None
+    assert "Choose a customer" in window.profile._placeholder_text.text()
+    assert not window.profile.restore_button.isVisibleTo(window.profile)
+
+
+def test_a_customer_added_from_the_command_line_appears_in_the_open_window(
+        qtbot, window, bridge, clock):
+    from journal.domain.service import JournalService
+
+    window.show_view(VIEWS.index("Customers"))
+    _settle(qtbot, window)
+    assert window.customers.model.rowCount() == 0
+    other = JournalService.open(bridge.service.path, clock)  # like `journal add` in a terminal
+    other.add_contact(ContactDraft(display_name="Cli Carol"))
+    other.close()
+    with qtbot.waitSignal(bridge.changed, timeout=5000):  # the watch notices within seconds
+        pass
+    qtbot.waitUntil(lambda: window.customers.model.rowCount() == 1, timeout=5000)
+    assert window.customers.model.index(0, 0).data() == "Cli Carol"
