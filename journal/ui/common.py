@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from journal.domain.service import JournalService
 from journal.errors import JournalError
 
-
 WATCH_INTERVAL_MS = 2000
 
 
