@@ -400,6 +400,11 @@ def run(args: argparse.Namespace) -> int:
         # Never open the journal a second time: wake the running app instead.
         if not instance.notify_running():
             _fatal_box(ALREADY_OPEN)
+        else:
+            sample = " (switch to the sample shop from its Journal menu)" \
+                if getattr(args, "sample", False) else ""
+            print(f"Relationship Journal is already open: its window was brought to the "
+                  f"front{sample}.")
         return 0
     session = Session(data_dir)
     instance.activated.connect(session.bring_to_front)
