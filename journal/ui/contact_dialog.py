@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +37,7 @@ from journal.domain.dates import describe_cadence, parse_date, parse_partial_dat
 from journal.domain.validation import MAX_CADENCE_DAYS, check_email, normalise_phone
 from journal.errors import JournalError, ValidationError
 from journal.model import Contact, ContactDraft, ContactMethod, MethodKind, PartialDate
-from journal.ui.common import JournalBridge, plain_label, plain_tooltip
+from journal.ui.common import JournalBridge, confirm, plain_label, plain_tooltip
 from journal.ui.conversation_form import ReaderWorker, button_text, safe_icon
 
 NO_RHYTHM, CUSTOM = 0, -1
@@ -280,6 +281,11 @@ class ContactDialog(QDialog):
         self._validate()
         self.resize(880, 560)
         self.given.setFocus()
+        self._typed_at_start = self._typed()
+        # Esc or Cancel after typing asks first; injectable so tests can answer.
+        self.confirm_discard: Callable[[], bool] = lambda: confirm(
+            self, "Discard changes?",
+            "Close without saving? What you typed for this customer will be lost.")
 
     # -- building -------------------------------------------------------------------------------
     def _line(self, name: str, placeholder: str = "") -> QLineEdit:
@@ -394,7 +400,7 @@ class ContactDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setAccessibleName("Save customer")
         self.buttons.accepted.connect(self._save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
 
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
@@ -653,6 +659,22 @@ class ContactDialog(QDialog):
             return
         self._saved_id = contact.id
         self.accept()
+
+    def _typed(self) -> list[str]:
+        edits = [e.text() for e in self.findChildren(QLineEdit)]
+        return edits + [e.toPlainText() for e in self.findChildren(QPlainTextEdit)]
+
+    def cancel(self) -> None:
+        """Esc or Cancel: never lose typing to a stray key; ask when anything was typed."""
+        if self._typed() != self._typed_at_start and not self.confirm_discard():
+            return
+        self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancel()
+            return
+        super().keyPressEvent(event)
 
     def done(self, result: int) -> None:
         self._closed = True

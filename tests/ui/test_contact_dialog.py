@@ -242,9 +242,20 @@ def test_remove_a_contact_method_row(qtbot, bridge):
     assert [r.method_kind() for r in dialog.method_rows] == [MethodKind.EMAIL]
 
 
+def test_escape_on_typed_work_asks_before_discarding(qtbot, bridge):
+    dialog = _dialog(qtbot, bridge)
+    _type(qtbot, dialog.given, "Ann")
+    asked: list[bool] = []
+    dialog.confirm_discard = lambda: asked.append(True) or False  # "No, keep it"
+    qtbot.keyClick(dialog.given, Qt.Key.Key_Escape)
+    assert asked and dialog.isVisible() and dialog.given.text() == "Ann"
+    dialog.confirm_discard = lambda: True
+
+
 def test_escape_closes(qtbot, bridge):
     dialog = _dialog(qtbot, bridge)
     _type(qtbot, dialog.given, "Ann")
+    dialog.confirm_discard = lambda: True
     qtbot.keyClick(dialog.given, Qt.Key.Key_Escape)
     _wait_done(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Rejected
