@@ -159,8 +159,10 @@ class LinkButton(QToolButton):
         self.setAutoRaise(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.ButtonText,
-                         palette.color(QPalette.ColorRole.Link))
+        link = palette.color(QPalette.ColorRole.Link)
+        if palette.color(QPalette.ColorRole.Window).lightness() < 128 and link.lightness() < 128:
+            link = link.lighter(200)  # a dark theme that kept the default dark-blue link
+        palette.setColor(QPalette.ColorRole.ButtonText, link)
         self.setPalette(palette)
         self.clicked.connect(self._open)
 
