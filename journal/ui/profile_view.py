@@ -161,7 +161,7 @@ class LinkButton(QToolButton):
         palette = self.palette()
         link = palette.color(QPalette.ColorRole.Link)
         if palette.color(QPalette.ColorRole.Window).lightness() < 128 and link.lightness() < 128:
-            link = link.lighter(200)  # a dark theme that kept the default dark-blue link
+            link = QColor("#8ab4f8")  # a dark theme that kept the default dark-blue link
         palette.setColor(QPalette.ColorRole.ButtonText, link)
         self.setPalette(palette)
         self.clicked.connect(self._open)
