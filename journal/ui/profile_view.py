@@ -160,9 +160,11 @@ class LinkButton(QToolButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         palette = self.palette()
         link = palette.color(QPalette.ColorRole.Link)
-        if palette.color(QPalette.ColorRole.Window).lightness() < 128 and link.lightness() < 128:
+        window = palette.color(QPalette.ColorRole.Window)
+        if window.lightness() < 128 and link.lightness() - window.lightness() < 100:
             link = QColor("#8ab4f8")  # a dark theme that kept the default dark-blue link
         palette.setColor(QPalette.ColorRole.ButtonText, link)
+        palette.setColor(QPalette.ColorRole.WindowText, link)  # auto-raised buttons use it
         self.setPalette(palette)
         self.clicked.connect(self._open)
 
