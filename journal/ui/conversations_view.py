@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -53,6 +52,7 @@ from journal.errors import JournalError
 from journal.model import Channel, Conversation, Kind
 from journal.resources import icon
 from journal.ui.common import JournalBridge, plain_label, plain_tooltip, show_error
+from journal.ui.table_model import RowTableModel
 
 PAGE_SIZE = 200
 # A refresh re-reads what was loaded, to keep the scroll position, but never more than this:
@@ -92,7 +92,7 @@ class TimelineFilter:
         return asdict(self)
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowTableModel):
     """Conversations in timeline order; fetches the next page only when the view asks."""
 
     COLUMNS = ("When", "Customer", "Channel", "Kind", "Summary", "Follow-up", "Status")
@@ -153,24 +153,6 @@ class TimelineModel(QAbstractTableModel):
         return next((i for i, c in enumerate(self._rows) if c.id == conversation_id), -1)
 
     # -- Qt model -----------------------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
             return None

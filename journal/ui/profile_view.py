@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -101,6 +100,7 @@ from journal.ui.conversation_form import (
 )
 from journal.ui.log_dialog import EditConversationDialog
 from journal.ui.photo import photo_pixmap
+from journal.ui.table_model import RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -444,7 +444,7 @@ class ResolveDialog(QDialog):
 
 
 # -- purchases ----------------------------------------------------------------------------------
-class PurchaseTableModel(QAbstractTableModel):
+class PurchaseTableModel(RowTableModel):
     COLUMNS = ("Date", "Description", "Amount", "Currency", "Reference")
     IdRole = _role(1)
     SortRole = _role(2)
@@ -454,25 +454,10 @@ class PurchaseTableModel(QAbstractTableModel):
         self._rows: list[Purchase] = []
 
     def set_purchases(self, purchases: list[Purchase]) -> None:
-        self.beginResetModel()
-        self._rows = list(purchases)
-        self.endResetModel()
+        self._reset_rows(purchases)
 
     def purchase(self, row: int) -> Purchase:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -611,7 +596,7 @@ class PurchaseDialog(QDialog):
 
 
 # -- reminders ----------------------------------------------------------------------------------
-class ReminderTableModel(QAbstractTableModel):
+class ReminderTableModel(RowTableModel):
     COLUMNS = ("Reminder", "Due", "Repeats", "State")
     IdRole = _role(1)
 
@@ -621,25 +606,10 @@ class ReminderTableModel(QAbstractTableModel):
         self._rows: list[Reminder] = []
 
     def set_reminders(self, reminders: list[Reminder]) -> None:
-        self.beginResetModel()
-        self._rows = list(reminders)
-        self.endResetModel()
+        self._reset_rows(reminders)
 
     def reminder(self, row: int) -> Reminder:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
 
     def state(self, reminder: Reminder) -> tuple[str, str]:
         today = self._today()

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from journal.ui.common import (
     plain_tooltip,
     show_error,
 )
+from journal.ui.table_model import RowTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 Confirm = Callable[[QWidget | None, str, str], bool]
@@ -55,47 +56,29 @@ def ago(moment: dt.datetime, now: dt.datetime) -> str:
     return relative_day(local.date(), now.date())
 
 
-class TrashModel(QAbstractTableModel):
+class TrashModel(RowTableModel):
     COLUMNS = ("What", "Title", "Deleted")
     KIND, TITLE, DELETED = range(len(COLUMNS))
     ItemRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items: list[TrashItem] = []
+        self._rows: list[TrashItem] = []
         self._now = dt.datetime.now().astimezone()
 
     def set_items(self, items: list[TrashItem], now: dt.datetime) -> None:
         self.beginResetModel()
-        self._items = list(items)
+        self._rows = list(items)
         self._now = now
         self.endResetModel()
 
     def item_at(self, row: int) -> TrashItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._items):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.KIND:
