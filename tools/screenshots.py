@@ -16,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SHOTS = ("today", "customers", "conversations", "trash", "settings", "welcome")
+SHOTS = ("today", "customers", "conversations", "trash", "settings", "reports", "welcome")
 WINDOW_SIZE = (1280, 800)
 SAMPLE_NOW = dt.datetime(2026, 11, 23, 9, 30).astimezone()
 
@@ -42,6 +42,7 @@ def render(output: Path) -> list[Path]:
             for _ in range(5):
                 app.processEvents()
             window.customers.wait_for_results()
+            window.reports.wait_for_results()
             for _ in range(5):
                 app.processEvents()
             path = output / f"{name}.png"

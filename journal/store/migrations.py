@@ -417,7 +417,8 @@ def _v3_tag_rhythms(conn: sqlite3.Connection) -> None:
 #   statistics SQLite would take a partial one for a cheap scan in unrelated queries);
 # - the agenda's check-ins: the day each is due and the day it starts drifting away (twice the
 #   rhythm after the last talk), as expressions the agenda queries repeat exactly, so counting
-#   and picking the first of each group never evaluates dates for every due contact;
+#   and picking the first of each group never evaluates dates for every due contact; and the
+#   birthdays and anniversaries of the coming days, counted and ordered from the index alone;
 # - the contacts' search index gains 1- and 4-letter prefixes, so typing the first letters of
 #   a word reads one doclist rather than merging those of every word they start.
 # The expressions below must stay exactly as the agenda queries write them
@@ -439,6 +440,12 @@ CREATE INDEX contacts_agenda_check_ins ON contacts(
     {V4_CHECK_IN_DUE}, display_name COLLATE NOCASE, id, {V4_DRIFTS_ON},
     cadence_days, tag_cadence_days, last_talked_at, created_at, snoozed_until, archived,
     deleted_at) WHERE {V4_CHECK_IN_WHERE};
+CREATE INDEX contacts_agenda_birthdays ON contacts(
+    substr(birthday, -5), birthday, display_name COLLATE NOCASE, id, archived, deleted_at)
+    WHERE deleted_at IS NULL AND archived = 0 AND birthday IS NOT NULL;
+CREATE INDEX contacts_agenda_anniversaries ON contacts(
+    substr(anniversary, -5), anniversary, display_name COLLATE NOCASE, id, archived, deleted_at)
+    WHERE deleted_at IS NULL AND archived = 0 AND anniversary IS NOT NULL;
 DROP TABLE contacts_fts;
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     names, company, notes, tags, methods, prefix = '1 2 3 4',

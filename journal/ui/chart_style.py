@@ -126,8 +126,8 @@ def month_labels(months: Sequence[str], compact: bool | None = None) -> list[str
     A year or less: the month's name, with the year on a second line under the first month and
     under January ('Dec<br>2025', 'Jan<br>2026', 'Feb' …; axis labels take HTML). Longer, where
     24 names would not fit (or when ``compact``): initials, each January's in bold;
-    :func:`month_axis` names the first and last month under them. A name seen before in the window gets an invisible
-    zero-width space, which keeps it unique without changing what is drawn.
+    :func:`month_axis` names the first and last month under them. A name seen before in the
+    window gets an invisible zero-width space: unique, and drawn the same.
     """
     labels, seen = [], Counter[str]()
     compact = len(months) > 12 if compact is None else compact

@@ -30,14 +30,15 @@ from journal.ui.customers_view import CustomersView
 from journal.ui.icons import themed_icon
 from journal.ui.log_dialog import LogConversationDialog
 from journal.ui.profile_view import ProfileView
+from journal.ui.reports_view import ReportsView
 from journal.ui.settings_view import SettingsView
 from journal.ui.today_view import TodayView
 from journal.ui.trash_view import TrashView
 from journal.ui.undo_bar import UndoBar
 from journal.ui.welcome import WelcomePage
 
-VIEWS = ("Today", "Customers", "Conversations", "Trash", "Settings", "Backups")
-VIEW_ICONS = ("today", "customers", "conversations", "trash", "settings", "restore")
+VIEWS = ("Today", "Customers", "Conversations", "Trash", "Settings", "Reports", "Backups")
+VIEW_ICONS = ("today", "customers", "conversations", "trash", "settings", "reports", "restore")
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationsView(bridge)
         self.trash = TrashView(bridge)
         self.settings_view = SettingsView(bridge, data_dir)
+        self.reports = ReportsView(bridge)
         self.backups_view = BackupsView(bridge, data_dir)
         self.welcome = WelcomePage()
         self.welcome.set_import_available(True)
@@ -84,7 +86,7 @@ class MainWindow(QMainWindow):
         self.nav.item(VIEWS.index("Backups")).setHidden(is_sample)
         self.pages = QStackedWidget()
         for page in (self.today, self.customer_split, self.conversations, self.trash,
-                     self.settings_view, self.backups_view, self.welcome):
+                     self.settings_view, self.reports, self.backups_view, self.welcome):
             self.pages.addWidget(page)
 
         self.undo_bar = UndoBar()
@@ -294,4 +296,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.customers.wait_for_results(2000)
+        self.reports.wait_for_results(2000)
         super().closeEvent(event)

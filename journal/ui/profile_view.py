@@ -89,6 +89,7 @@ from journal.model import (
 )
 from journal.ui.common import JournalBridge, plain_label, plain_tooltip, show_error
 from journal.ui.contact_dialog import CadenceEdit, ContactDialog
+from journal.ui.contact_frequency import ContactFrequencyChart
 from journal.ui.conversation_form import (
     ConversationForm,
     FormState,
@@ -695,6 +696,7 @@ class ProfileView(QWidget):
             self.tabs.setCurrentIndex(0)
         self._contact_id = contact_id
         self.refresh()
+        self.frequency.show_contact(contact_id)
         self.contact_shown.emit(contact_id)
 
     def refresh(self) -> None:
@@ -906,6 +908,10 @@ class ProfileView(QWidget):
             form.addRow(self._caption(title, panel), widget)
         self.methods_caption = self._caption("Also", panel)
         form.addRow(self.methods_caption, self.methods_box)
+        # how often we talked, month by month over the last year
+        self.frequency = ContactFrequencyChart(self.service, panel, bridge=self.bridge)
+        self.frequency.setMinimumHeight(150)
+        form.addRow(self._caption("Last year", panel), self.frequency)
         self._details_form = form
 
         scroll = QScrollArea(parent)

@@ -187,11 +187,22 @@ class ReportCard(QFrame):
 
 
 class ChartCard(ReportCard):
-    def __init__(self, key: str, title: str, parent: QWidget | None = None) -> None:
+    """A chart, and ``below`` it what belongs in its picture too (a legend, a summary)."""
+
+    def __init__(self, key: str, title: str, parent: QWidget | None = None, *,
+                 below: QWidget | None = None) -> None:
         self.view: QChartView = chart_style.new_chart_view(title)
         self.view.setMinimumHeight(CHART_HEIGHT)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        super().__init__(key, title, self.view, parent)
+        body: QWidget = self.view
+        if below is not None:
+            body = QWidget()
+            column = QVBoxLayout(body)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(4)
+            column.addWidget(self.view, 1)
+            column.addWidget(below)
+        super().__init__(key, title, body, parent)
 
     @property
     def chart(self) -> QChart:
@@ -361,8 +372,12 @@ class ReportsView(QWidget):
         bar.addWidget(self.period)
 
         self.conversations_card = ChartCard("conversations", "Conversations a month, by channel")
-        self.states_card = ChartCard("relationships", "Customers by relationship")
-        self.complaints_card = ChartCard("complaints", "Complaints opened and resolved")
+        self.states_card = ChartCard("relationships", "Customers by relationship",
+                                     below=self._state_legend())
+        self.median_label = plain_label(wrap=True)
+        self.median_label.setAccessibleName("Time to resolve complaints")
+        self.complaints_card = ChartCard("complaints", "Complaints opened and resolved",
+                                         below=self.median_label)
         self.purchases_card = ChartCard("purchases", "Purchases a month")
         self.top_table = QTableView()
         self.top_model = TopCustomersModel(self)
@@ -394,26 +409,6 @@ class ReportsView(QWidget):
         self.top_card = ReportCard("top-customers", "Top customers by lifetime value", top_box)
         self.top_card.set_note("Double-click a customer to open their profile.")
 
-        # The states' legend: one button a state, with its count; a click lists them.
-        legend = QGridLayout()
-        legend.setContentsMargins(0, 0, 0, 0)
-        legend.setHorizontalSpacing(4)
-        legend.setVerticalSpacing(2)
-        for position, state in enumerate(RelationshipState):
-            button = QPushButton(state.label)
-            button.setFlat(True)
-            button.setToolTip(f"{state.description} Click to list them.")
-            button.setStyleSheet("text-align: left; padding: 2px 6px;")
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.clicked.connect(lambda _=False, s=state: self.list_customers(s))
-            legend.addWidget(button, position // 3, position % 3)
-            self.state_buttons[state] = button
-        legend_box = QWidget()
-        legend_box.setLayout(legend)
-        states_layout = self.states_card.layout()
-        assert isinstance(states_layout, QVBoxLayout)
-        states_layout.insertWidget(2, legend_box)
-
         self.cards: list[ReportCard] = [self.conversations_card, self.states_card,
                                         self.complaints_card, self.purchases_card,
                                         self.top_card]
@@ -435,6 +430,26 @@ class ReportsView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.scroll_area, 1)
         self._arrange(2)
+
+    def _state_legend(self) -> QWidget:
+        """The states' legend: a button a state, with its colour and count; a click (or Space)
+        lists those customers, as a click on the slice does."""
+        legend = QGridLayout()
+        legend.setContentsMargins(0, 0, 0, 0)
+        legend.setHorizontalSpacing(4)
+        legend.setVerticalSpacing(2)
+        for position, state in enumerate(RelationshipState):
+            button = QPushButton(state.label)
+            button.setFlat(True)
+            button.setToolTip(f"{state.description} Click to list them.")
+            button.setStyleSheet("text-align: left; padding: 2px 6px;")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _=False, s=state: self.list_customers(s))
+            legend.addWidget(button, position // 3, position % 3)
+            self.state_buttons[state] = button
+        box = QWidget()
+        box.setLayout(legend)
+        return box
 
     def _arrange(self, columns: int) -> None:
         """Two columns of cards when there is room, one under the other when narrow."""
@@ -584,20 +599,22 @@ class ReportsView(QWidget):
                 continue
             share = count / report.total
             pie_slice = series.append(state.label, count)
-            pie_slice.setColor(colour)
-            pie_slice.setBorderColor(base)
-            pie_slice.setBorderWidth(2)
             pie_slice.setLabel(f"{share:.0%}")
             pie_slice.setLabelVisible(share >= 0.06)
             pie_slice.setLabelPosition(QPieSlice.LabelPosition.LabelInsideNormal)
-            pie_slice.setLabelFont(labels)
-            pie_slice.setLabelColor(_text_on(colour))
             pie_slice.clicked.connect(lambda s=state: self.list_customers(s))
             pie_slice.hovered.connect(
                 lambda status, s=state, n=count, sl=pie_slice, p=share: self._slice_hover(
                     status, sl, f"{s.label}: {n:,} customer{'s' if n != 1 else ''} ({p:.0%})"))
             self.state_slices[state] = pie_slice
-        chart.addSeries(series)
+        chart.addSeries(series)  # the theme paints the slices here: colour them after
+        for state, pie_slice in self.state_slices.items():
+            colour = chart_style.series_colour(STATE_COLOURS[state], self)
+            pie_slice.setColor(colour)
+            pie_slice.setBorderColor(base)
+            pie_slice.setBorderWidth(2)
+            pie_slice.setLabelFont(labels)
+            pie_slice.setLabelColor(_text_on(colour))
         chart.legend().setVisible(False)  # the buttons below are the legend, and clickable
         card.set_note("")
         card.set_empty(None if report.total else "No active customers yet.")
@@ -628,7 +645,7 @@ class ReportsView(QWidget):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
-        card.set_note(self.complaints_note(reports))
+        self.median_label.setText(self.complaints_note(reports))
         nothing = not (sum(report.opened) or sum(report.resolved))
         card.set_empty(f"No complaints in the last {len(report.months)} months."
                        + (f" {report.still_open:,} still open." if report.still_open else "")
