@@ -74,7 +74,8 @@ class Prop:
 
 
 def _head(line: str) -> str:
-    return line.split(":", 1)[0].upper()
+    colon = line.find(":")  # not split(): that would copy the whole (maybe huge) value
+    return (line if colon < 0 else line[:colon]).upper()
 
 
 def _is_qp(line: str) -> bool:
@@ -86,29 +87,45 @@ def _is_base64(line: str) -> bool:
     return "BASE64" in head or "ENCODING=B" in head
 
 
+def _head_of(parts: list[str]) -> str:
+    """Enough of a logical line held in pieces to read its name and parameters."""
+    if ":" not in parts[0]:
+        parts[:] = ["".join(parts)]
+    return parts[0]
+
+
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(first physical line number, unfolded line): folding, QP soft breaks, 2.1 base64."""
-    current: str | None = None
+    """(first physical line number, unfolded line): folding, QP soft breaks, 2.1 base64.
+
+    The line is gathered in pieces and joined once: thousands of continuation lines must
+    not cost a copy of the whole line each (quadratic time on a big NOTE or PHOTO)."""
+    parts: list[str] | None = None  # never ends in an empty piece, unless it is the only one
     start = 0
     soft_break = False
     for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-        if current is not None:
+        if parts is not None:
             if soft_break:  # QUOTED-PRINTABLE: "=" at the end joins the next line as is
-                current = current[:-1] + line
-                soft_break = current.endswith("=")
+                parts[-1] = parts[-1][:-1]
+                if not parts[-1] and len(parts) > 1:
+                    parts.pop()
+                if line:
+                    parts.append(line)
+                soft_break = parts[-1].endswith("=")
                 continue
             if line[:1] in (" ", "\t"):
-                current += line[1:]
-                soft_break = _is_qp(current) and current.endswith("=")
+                if line[1:]:
+                    parts.append(line[1:])
+                soft_break = parts[-1].endswith("=") and _is_qp(_head_of(parts))
                 continue
-            if line and ":" not in line and _BASE64_LINE.match(line) and _is_base64(current):
-                current += line  # 2.1 writers that forget to indent base64 lines
+            if line and ":" not in line and _BASE64_LINE.match(line) \
+                    and _is_base64(_head_of(parts)):
+                parts.append(line)  # 2.1 writers that forget to indent base64 lines
                 continue
-            yield start, current
-        current, start = line, number
-        soft_break = _is_qp(current) and current.endswith("=")
-    if current is not None:
-        yield start, current
+            yield start, "".join(parts)
+        parts, start = [line], number
+        soft_break = _is_qp(line) and line.endswith("=")
+    if parts is not None:
+        yield start, "".join(parts)
 
 
 def parse_line(line: str, number: int) -> Prop | None:
