@@ -95,11 +95,14 @@ def items(agenda: Agenda) -> list[Notification]:
 
 
 def summary_text(agenda: Agenda) -> str:
-    """One line: '2 customers to check in with; 1 follow-up; Peggy's birthday'."""
+    """One line: '2 customers to check in with; 1 drifting away; 1 follow-up; Peggy's
+    birthday'."""
     parts = []
-    check_ins = len(agenda.check_ins)
+    check_ins = len(agenda.overdue) + len(agenda.due_today)  # as Today counts them
     if check_ins:
         parts.append(f"{_plural(check_ins, 'customer')} to check in with")
+    if agenda.drifting:
+        parts.append(f"{len(agenda.drifting)} drifting away")
     if agenda.follow_ups:
         parts.append(_plural(len(agenda.follow_ups), "follow-up"))
     if agenda.reminders:

@@ -102,32 +102,49 @@ def dates_ahead(db: Database, column: str, first: dt.date, last: dt.date,
     the first ``limit`` by day then name, how many there are, and how many fall on ``first``.
 
     29 February is celebrated on 28 February in other years, as
-    journal.domain.dates.next_occurrence has it.
+    journal.domain.dates.next_occurrence has it. Counting and ordering read only the index
+    contacts_agenda_birthdays (or _anniversaries, migration 4); the rows listed are then read
+    by id.
     """
     assert column in ("birthday", "anniversary")
+    index = "contacts_agenda_birthdays" if column == "birthday" else \
+        "contacts_agenda_anniversaries"
+    month_day = f"substr({column}, -5)"  # as the index has it
     ranges = month_days_between(first, last)
     if not any(start <= "02-29" <= end for start, end in ranges):
         ranges.append(("02-29", "02-29"))  # celebrated on the 28th in other years
 
     def day_in(year: int) -> str:
         leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return (f"{column}_md" if leap else
-                f"(CASE WHEN {column}_md = '02-29' THEN '02-28' ELSE {column}_md END)")
+        return month_day if leap else \
+            f"(CASE WHEN {month_day} = '02-29' THEN '02-28' ELSE {month_day} END)"
 
     this_year, next_year = day_in(first.year), day_in(first.year + 1)
     occurs = (f"CASE WHEN {this_year} >= '{first:%m-%d}' THEN '{first.year:04d}-' || {this_year} "
               f"ELSE '{first.year + 1:04d}-' || {next_year} END")
-    # One range search of the month-day index a part of the window (an OR of ranges would
-    # make SQLite read the whole index).
+    # One range search of the index a part of the window (with an OR of ranges SQLite would
+    # read the whole index).
     inner = " UNION ALL ".join(
-        f"SELECT {_CONTACT_COLUMNS}, {occurs} AS occurs_on FROM contacts "
-        f"INDEXED BY contacts_{column}_md WHERE {column}_md BETWEEN ? AND ? "
-        f"AND deleted_at IS NULL AND archived = 0 AND {column} IS NOT NULL" for _ in ranges)
+        f"SELECT id, display_name, {occurs} AS occurs_on FROM contacts INDEXED BY {index} "
+        f"WHERE {month_day} BETWEEN ? AND ? AND deleted_at IS NULL AND archived = 0 "
+        f"AND {column} IS NOT NULL" for _ in ranges)
     bounds: list[object] = [*(bound for pair in ranges for bound in pair), last.isoformat()]
     counted = db.conn.execute(
         f"SELECT count(*), count(*) FILTER (WHERE occurs_on = ?) FROM ({inner}) "
         "WHERE occurs_on <= ?", [first.isoformat(), *bounds]).fetchone()
-    rows = db.query(f"SELECT * FROM ({inner}) WHERE occurs_on <= ? "
-                    "ORDER BY occurs_on, display_name COLLATE NOCASE, id LIMIT ?",
-                    [*bounds, -1 if limit is None else limit])
-    return rows, int(counted[0]), int(counted[1])
+    ids = [r[0] for r in db.conn.execute(
+        f"SELECT id FROM ({inner}) WHERE occurs_on <= ? "
+        "ORDER BY occurs_on, display_name COLLATE NOCASE, id LIMIT ?",
+        [*bounds, -1 if limit is None else limit])]
+    return _rows_by_id(db, ids), int(counted[0]), int(counted[1])
+
+
+def _rows_by_id(db: Database, ids: list[int], chunk: int = 500) -> list[Row]:
+    """The agenda columns of ``ids``, in that order."""
+    found: dict[int, Row] = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        for row in db.query(f"SELECT {_CONTACT_COLUMNS} FROM contacts "
+                            f"WHERE id IN ({', '.join('?' * len(part))})", part):
+            found[row["id"]] = row
+    return [found[i] for i in ids if i in found]

@@ -237,15 +237,47 @@ def list_ids(db: Database, *, tag: str | None = None, archived: bool | None = Fa
     if matching is not None:
         from journal.store.search import count_contact_matches
 
-        where += " AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
-        params.append(matching)
         few = few or count_contact_matches(db, matching, FEW_MATCHES + 1) <= FEW_MATCHES
+        if not few and limit is not None and _dense(db, matching, where, params, sort,
+                                                    descending):
+            # Most contacts match: look each one up as the walk reaches it, rather than
+            # collecting every match first (a page then costs ~limit lookups, not a set of
+            # 100,000 ids).
+            where += (" AND EXISTS (SELECT 1 FROM contacts_fts f "
+                      "WHERE contacts_fts MATCH ? AND f.rowid = c.id)")
+        else:
+            where += " AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
+        params.append(matching)
     table = "contacts c NOT INDEXED" if few else f"contacts c INDEXED BY {_SORT_INDEXES[sort]}"
     sql = f"SELECT c.id FROM {table} WHERE {where} ORDER BY {order_by(sort, descending)}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
     return [r[0] for r in db.conn.execute(sql, params)]
+
+
+_QUOTED = re.compile(r'"([^"]*)"')
+DENSE_SAMPLE = 32  # contacts at the head of the list that tell whether most of them match
+
+
+def _dense(db: Database, matching: str, where: str, params: list[Any], sort: str,
+           descending: bool = False) -> bool:
+    """Whether half the contacts at the head of the list, where a page starts, match.
+
+    Only asked when each word is short enough to be a prefix the index keeps: a longer one
+    would make every lookup merge the doclists of all the words it starts.
+    """
+    from journal.store.migrations import V4_CONTACT_PREFIXES
+
+    if any(len(word) > V4_CONTACT_PREFIXES for word in _QUOTED.findall(matching)):
+        return False
+    head = (f"SELECT c.id FROM contacts c INDEXED BY {_SORT_INDEXES[sort]} WHERE {where} "
+            f"ORDER BY {order_by(sort, descending)} LIMIT {DENSE_SAMPLE}")
+    looked, found = db.conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM contacts_fts f "
+        f"WHERE contacts_fts MATCH ? AND f.rowid = h.id)) FROM ({head}) h",
+        [matching, *params]).fetchone()
+    return int(looked) > 0 and int(found) * 2 >= int(looked)
 
 
 def rows_for(db: Database, ids: list[int], state_of: Any) -> dict[int, ContactRow]:

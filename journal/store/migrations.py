@@ -419,8 +419,9 @@ def _v3_tag_rhythms(conn: sqlite3.Connection) -> None:
 #   rhythm after the last talk), as expressions the agenda queries repeat exactly, so counting
 #   and picking the first of each group never evaluates dates for every due contact; and the
 #   birthdays and anniversaries of the coming days, counted and ordered from the index alone;
-# - the contacts' search index gains 1- and 4-letter prefixes, so typing the first letters of
-#   a word reads one doclist rather than merging those of every word they start.
+# - the contacts' search index gains 1- and 4- to 8-letter prefixes, so typing the first
+#   letters of a word reads one doclist rather than merging those of every word they start
+#   (V4_CONTACT_PREFIXES).
 # The expressions below must stay exactly as the agenda queries write them
 # (journal/store/agenda.py imports them).
 V4_RHYTHM = "coalesce(cadence_days, tag_cadence_days)"
@@ -429,6 +430,7 @@ V4_CHECK_IN_DUE = (f"max(date({V4_BASE_DAY}, '+' || {V4_RHYTHM} || ' days'), "
                    "coalesce(snoozed_until, ''))")
 V4_DRIFTS_ON = f"date({V4_BASE_DAY}, '+' || (2 * {V4_RHYTHM}) || ' days')"
 V4_CHECK_IN_WHERE = f"deleted_at IS NULL AND archived = 0 AND {V4_RHYTHM} IS NOT NULL"
+V4_CONTACT_PREFIXES = 8  # the longest prefix contacts_fts indexes
 _SPEED_V4 = f"""
 CREATE INDEX contacts_list_by_name ON contacts(
     display_name COLLATE NOCASE, id, archived, deleted_at);
@@ -448,7 +450,7 @@ CREATE INDEX contacts_agenda_anniversaries ON contacts(
     WHERE deleted_at IS NULL AND archived = 0 AND anniversary IS NOT NULL;
 DROP TABLE contacts_fts;
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
-    names, company, notes, tags, methods, prefix = '1 2 3 4',
+    names, company, notes, tags, methods, prefix = '1 2 3 4 5 6 7 8',
     tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods)

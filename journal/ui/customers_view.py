@@ -40,7 +40,7 @@ from journal.ui.icons import themed_icon
 
 # Keystrokes that arrive together are one search; no fixed delay: a stale search is cancelled.
 SEARCH_DELAY_MS = 0
-FIRST_PAGE = 200  # ids found before the list is first shown (a screen is ~25 rows)
+FIRST_PAGE = 100  # ids found before the list is first shown (a screen is ~25 rows)
 FIRST_ROWS = 40  # of which the rows read off the UI thread too
 NARROW_WIDTH = 720
 OPTIONAL_COLUMNS = (1, 4)  # company, tags

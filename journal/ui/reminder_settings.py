@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -97,6 +98,8 @@ class RemindersSettingsPage(QWidget):
         scroll.setWidget(tags_widget)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.viewport().setAutoFillBackground(False)  # the page's background, not a box
+        tags_widget.setAutoFillBackground(False)
         rhythm_note = plain_label(
             "Customers with a tag are checked in with at the tag's rhythm. A customer's own "
             "rhythm always wins; with several tags, the most frequent one applies.", self,
@@ -126,6 +129,7 @@ class RemindersSettingsPage(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(0)
         self._reload_timer.timeout.connect(self.load_tags)
+        self._tags_stale = True  # the tags are read when the page is first shown
         self.load()
         self.keep_running.toggled.connect(self._keep_running_toggled)
         self.at_login.toggled.connect(self._at_login_toggled)
@@ -150,12 +154,25 @@ class RemindersSettingsPage(QWidget):
         self.at_login.setChecked(self.autostart.is_enabled())
         for box in (self.keep_running, self.at_login):
             box.blockSignals(False)
-        self.load_tags()
+        if self.isVisible():
+            self.load_tags()
+        else:
+            self._tags_stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._tags_stale:
+            self.load_tags()
 
     def load_tags(self) -> None:
         if any(editor.spin.hasFocus() for editor in self._editors.values()):
             return  # never throw away a number being typed
-        tags = rhythms.tag_rhythms(self.service)
+        try:
+            tags = rhythms.tag_rhythms(self.service)
+        except JournalError as error:  # a damaged journal: say so here, never fail the window
+            self._say(str(error), error=True)
+            return
+        self._tags_stale = False
         if [t.tag for t in tags] == list(self._editors):
             for tag in tags:  # the same tags: update in place (no signals)
                 self._editors[tag.tag].set_cadence(tag.days)
@@ -183,9 +200,13 @@ class RemindersSettingsPage(QWidget):
         return self._editors[tag]
 
     def _journal_changed(self, what: str) -> None:
-        if what == "contacts":
+        if what != "contacts":
+            return
+        if self.isVisible():
             # Later, never inside the signal: the change may come from one of our own editors.
             self._reload_timer.start()
+        else:
+            self._tags_stale = True
 
     # -- changes ----------------------------------------------------------------------------
     def _say(self, text: str, *, error: bool = False) -> None:

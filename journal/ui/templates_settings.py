@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -142,7 +142,16 @@ class TemplatesSettingsPage(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)
         bridge.changed.connect(self._journal_changed)
-        self.reload()
+        self._loaded = False  # read from the journal when first shown (or used)
+        self._problem = ""  # why the journal could not be read, while it cannot
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.reload()
 
     def _caption(self, text: str) -> QWidget:
         label = plain_label(text, self)
@@ -156,10 +165,11 @@ class TemplatesSettingsPage(QWidget):
     def reload(self, select: str | None = None) -> None:
         """Fill the list of templates (once; later changes update its items in place)."""
         key = select or (self._current.key if self._current else templates.KEYS[0])
+        self._loaded = True
         self._loading = True
         try:
             self.list.clear()
-            for item in outreach.all_templates(self.service):
+            for item in templates.DEFAULTS:
                 entry = QListWidgetItem(item.title)
                 entry.setData(KEY_ROLE, item.key)
                 self.list.addItem(entry)
@@ -170,14 +180,21 @@ class TemplatesSettingsPage(QWidget):
         self.select(key)
 
     def _refresh_titles(self) -> None:
+        try:
+            edited = {key for key in templates.KEYS if outreach.is_customised(self.service, key)}
+        except JournalError as error:  # a damaged journal: say so, keep the page usable
+            self._problem = str(error)
+            self._say(self._problem, error=True)
+            return
+        self._problem = ""
         for row in range(self.list.count()):
             entry = self.list.item(row)
             key = str(entry.data(KEY_ROLE))
             title = templates.default(key).title
-            edited = outreach.is_customised(self.service, key)
-            entry.setText(f"{title} (edited)" if edited else title)
+            entry.setText(f"{title} (edited)" if key in edited else title)
 
     def select(self, key: str) -> None:
+        self.ensure_loaded()
         for row in range(self.list.count()):
             if self.list.item(row).data(KEY_ROLE) == key:
                 self.list.setCurrentRow(row)
@@ -196,7 +213,12 @@ class TemplatesSettingsPage(QWidget):
                 self.list.setCurrentItem(previous)
                 self._loading = False
             return
-        self._show(outreach.template(self.service, key))
+        try:
+            chosen = outreach.template(self.service, key)
+        except JournalError as error:
+            self._problem = str(error)
+            chosen = templates.default(key)
+        self._show(chosen)
 
     def _show(self, chosen: Template) -> None:
         self._current = chosen
@@ -207,12 +229,14 @@ class TemplatesSettingsPage(QWidget):
             self.body_edit.setPlainText(chosen.body)
         finally:
             self._loading = False
-        self.reset_button.setEnabled(outreach.is_customised(self.service, chosen.key))
-        self._say("")
+        self.reset_button.setEnabled(
+            (chosen.subject, chosen.body) != (templates.default(chosen.key).subject,
+                                              templates.default(chosen.key).body))
+        self._say(self._problem, error=True)  # a damaged journal stays said
         self._update()
 
     def _journal_changed(self, what: str) -> None:
-        if what == "settings" and not self.is_modified():
+        if self._loaded and what == "settings" and not self.is_modified():
             self._update()  # a new signature shows in the preview
 
     # -- editing ----------------------------------------------------------------------------
@@ -254,10 +278,14 @@ class TemplatesSettingsPage(QWidget):
     def preview_text(self) -> str:
         if self._current is None:
             return ""
-        settings = self.service.settings()
         fields = templates.sample_fields()
-        fields.update(business_name=settings.business_name, owner_name=settings.owner_name,
-                      signature=settings.signature)
+        try:
+            settings = self.service.settings()
+        except JournalError:
+            pass  # the sample business then; a damaged journal is reported elsewhere
+        else:
+            fields.update(business_name=settings.business_name,
+                          owner_name=settings.owner_name, signature=settings.signature)
         draft = Template(self._current.key, self._current.title, self.subject_edit.text(),
                          self.body_edit.toPlainText(), self._current.log_summary)
         subject, body = templates.render(draft, fields)
@@ -293,7 +321,11 @@ class TemplatesSettingsPage(QWidget):
                         f"Replace '{self._current.title}' with the message that came with the "
                         "app? Your version is lost."):
             return
-        self._show(outreach.reset_template(self.service, key))
+        try:
+            self._show(outreach.reset_template(self.service, key))
+        except JournalError as error:
+            self._say(str(error), error=True)
+            return
         self._refresh_titles()
         self._say("Back to the default message.")
         self.saved.emit(key)

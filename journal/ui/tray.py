@@ -279,7 +279,7 @@ class TrayController(QObject):
     open_today = Signal()  # bring it forward on Today
     quit_requested = Signal()
     count_changed = Signal(int)
-    failed = Signal(object)  # an error while looking at the agenda (shown by the window)
+    failed = Signal(object)  # an owner's action from a notification failed (say so)
 
     def __init__(self, bridge: JournalBridge, settings: QSettings | None = None, *,
                  sink: NotificationSink | None = None, tray: bool | None = None,
@@ -303,6 +303,7 @@ class TrayController(QObject):
         self._looking = False
         self._look_again = False
         self._closed = False
+        self.last_error: BaseException | None = None
 
         self.banner = ReminderBanner()
         self.banner.clicked.connect(self._banner_clicked)
@@ -400,6 +401,7 @@ class TrayController(QObject):
             return
         agenda, self.reminder_time, now = result
         self.agenda = agenda
+        self.last_error = None
         self._set_count(agenda.count())
         notes, self.state = plan(agenda, self.state, now, self.reminder_time)
         for note in notes:
@@ -409,9 +411,11 @@ class TrayController(QObject):
             self.look()
 
     def _failed(self, error: BaseException) -> None:
+        """A look at the agenda failed (a damaged or busy journal): the views say so where
+        the owner looks; here the badge keeps its last count and the next tick tries again."""
         self._looking = False
-        if not self._closed:
-            self.failed.emit(error)
+        self.last_error = error
+        self._look_again = False
 
     def _set_count(self, count: int) -> None:
         self.count = count

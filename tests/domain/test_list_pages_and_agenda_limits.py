@@ -9,8 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from journal.domain.service import JournalService
-from journal.model import Contact, ContactDraft, ContactMethod, ConversationDraft, MethodKind
-from journal.model import PartialDate
+from journal.model import (
+    Contact,
+    ContactMethod,
+    ConversationDraft,
+    MethodKind,
+    PartialDate,
+)
 from journal.store import contacts as contact_store
 
 AddContact = Callable[..., Contact]
@@ -42,7 +47,7 @@ def test_the_first_few_dates_include_29_february_remembered_on_the_28th(
     add_contact("March Hare", birthday=PartialDate(3, 1))
     clock.set_day(dt.date(2027, 2, 25))  # 2027 is not a leap year
     whole = service.agenda(days=7)
-    assert [(e.contact_id, e.on) for e in whole.dates][0] == (leapling.id, dt.date(2027, 2, 28))
+    assert (whole.dates[0].contact_id, whole.dates[0].on) == (leapling.id, dt.date(2027, 2, 28))
     first = service.agenda(days=7, limit=1)
     assert first.dates == whole.dates[:1] and first.total("dates") == 2
     assert service.agenda(dt.date(2027, 2, 28), days=0, limit=1).count() == 1
@@ -78,12 +83,15 @@ def test_a_search_lists_details_matches_first_then_conversation_matches_newest_f
     assert service.list_contact_ids(query="stone") == [shop["dov"], shop["eli"], shop["fay"]]
 
 
-@pytest.mark.parametrize("few", [0, 1, 2000])
+@pytest.mark.parametrize(("few", "sample"), [(0, 2), (0, 64), (1, 3), (2000, 64)])
 def test_a_page_is_the_start_of_the_whole_list_however_many_match(
         service: JournalService, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch,
-        few: int) -> None:
+        few: int, sample: int) -> None:
+    """Whichever way a page is found (few matches sorted, many walked with a set of matches,
+    most walked with a lookup each), it is the start of the whole list."""
     monkeypatch.setattr(contact_store, "FEW_MATCHES", few)
-    for query in ("peon", "stone", "", "o"):
+    monkeypatch.setattr(contact_store, "DENSE_SAMPLE", sample)
+    for query in ("peon", "stone", "", "o", "e", "example"):
         for sort in contact_store.SORTS:
             for descending in (False, True):
                 options = {"query": query, "sort": sort, "descending": descending}
@@ -119,3 +127,18 @@ def test_a_profile_can_list_the_newest_conversations_and_count_them_all(
     assert [c.summary for c in newest] == ["Peonies again"]
     service.delete_conversation(newest[0].id)
     assert service.count_conversations_with(eli) == 1
+
+
+def test_a_page_where_most_match_is_walked_with_a_lookup_each(
+        service: JournalService, add_contact: AddContact,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(12):
+        add_contact(f"Person {i:02d} Stone" if i % 4 else f"Other {i:02d}")
+    monkeypatch.setattr(contact_store, "FEW_MATCHES", 0)
+    dense: list[bool] = []
+    decide = contact_store._dense
+    monkeypatch.setattr(contact_store, "_dense", lambda *a: dense.append(decide(*a)) or dense[-1])
+    for query in ("stone", "person st", "other", "0"):
+        assert service.list_contact_ids(query=query, limit=4) == \
+            service.list_contact_ids(query=query)[:4], query
+    assert dense == [True, True, False, True]

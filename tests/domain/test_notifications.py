@@ -187,3 +187,12 @@ def test_looking_is_wanted_at_start_on_a_new_day_and_at_the_reminder_time() -> N
     done = NotifierState(started=True, checked_on=day, daily_sent_on=day)
     assert not wants_agenda(done, at(23, 59), NINE)
     assert wants_agenda(done, at(0, 0, days=1), NINE)  # a new day: the badge changes
+
+
+def test_the_summary_counts_check_ins_as_today_does(
+        service: JournalService, clock: Clock, add_contact: Callable[..., Contact]) -> None:
+    add_contact("Anna Smith", cadence_days=7)
+    add_contact("Bob Jones", cadence_days=2)
+    clock.advance(days=7)  # Anna due today; Bob long past twice his rhythm: drifting away
+    notes = Notifier(service, clock).at(clock.today(), 8)
+    assert notes[0].body == "1 customer to check in with; 1 drifting away."

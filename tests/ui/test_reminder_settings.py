@@ -116,3 +116,27 @@ def test_refresh_rewrites_an_enabled_entry(prefs, autostart: Autostart) -> None:
     prefs.setValue(AT_LOGIN_KEY, True)
     refresh_autostart(prefs, autostart)
     assert "Exec=/usr/bin/journal --minimized" in path.read_text()
+
+
+def test_a_damaged_journal_never_breaks_the_page(qtbot, bridge: JournalBridge, prefs,  # type: ignore[no-untyped-def]
+                                                autostart, monkeypatch) -> None:
+    from journal.errors import StorageError
+
+    def damaged(*_: object) -> None:
+        raise StorageError("The journal file is damaged or is not a journal.", "damaged")
+
+    monkeypatch.setattr(rhythms, "tag_rhythms", damaged)
+    page = _page(qtbot, bridge, prefs, autostart)  # constructing reads nothing
+    page.show()
+    assert page.message_label.text() == "The journal file is damaged or is not a journal."
+    assert page._editors == {}
+
+
+def test_tags_are_read_when_shown_not_when_built(qtbot, bridge: JournalBridge,  # type: ignore[no-untyped-def]
+                                                 ui_service: JournalService, prefs,
+                                                 autostart) -> None:
+    ui_service.add_contact(ContactDraft(display_name="Anna", tags=["vip"]))
+    page = _page(qtbot, bridge, prefs, autostart)
+    assert page._editors == {}
+    page.show()
+    assert list(page._editors) == ["vip"]

@@ -27,6 +27,7 @@ def _page(qtbot, bridge: JournalBridge, answers: list[bool] | None = None,  # ty
     page = TemplatesSettingsPage(bridge, ask=ask)
     qtbot.addWidget(page)
     page.resize(900, 700)
+    page.show()  # the page reads the journal when it is first shown
     return page
 
 
@@ -127,3 +128,20 @@ def test_a_new_signature_shows_in_the_preview(qtbot, bridge: JournalBridge,  # t
     page = _page(qtbot, bridge)
     ui_service.save_settings(Settings(signature="Cheers,\nSam"))
     assert page.preview.toPlainText().endswith("Cheers,\nSam")
+
+
+def test_a_damaged_journal_never_breaks_the_page(qtbot, bridge: JournalBridge,  # type: ignore[no-untyped-def]
+                                                ui_service: JournalService,
+                                                monkeypatch) -> None:
+    from journal.errors import StorageError
+
+    def damaged(*_: object) -> None:
+        raise StorageError("The journal file is damaged or is not a journal.", "damaged")
+
+    monkeypatch.setattr(outreach.settings_store, "read_all", damaged)
+    page = TemplatesSettingsPage(bridge)  # constructing reads nothing
+    qtbot.addWidget(page)
+    page.show()
+    assert page.message_label.text() == "The journal file is damaged or is not a journal."
+    assert page.list.count() == 5 and page.title_label.text() == "Check-in"
+    assert page.preview.toPlainText().startswith("Subject: How are you, Peggy?")

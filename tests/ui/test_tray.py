@@ -252,20 +252,45 @@ def test_badges_and_plain_text(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert images[0] != images[1] and images[1] != images[2]
 
 
-def test_a_failing_look_is_reported_not_raised(qtbot, make, ui_service: JournalService,  # type: ignore[no-untyped-def]
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    controller = make(sink=FakeSink())
+def test_a_failing_look_is_kept_quiet_and_tried_again(qtbot, make, ui_service: JournalService,  # type: ignore[no-untyped-def]
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A damaged or busy journal: the views say so; the tray keeps its last count, no modal."""
+    sink = FakeSink()
+    controller = make(sink=sink)
 
     def broken(**_: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(ui_service, "agenda", broken)
-    with qtbot.waitSignal(controller.failed) as blocker:
-        controller.start()
-    assert str(blocker.args[0]) == "disk on fire"
+    failures: list[object] = []
+    controller.failed.connect(failures.append)
+    controller.start()
+    assert str(controller.last_error) == "disk on fire" and failures == []
+    assert not controller.state.started and sink.counts == []
     monkeypatch.undo()
-    controller.look()  # and it recovers
-    assert controller.state.started
+    controller.tick()  # the next tick tries again, and recovers
+    assert controller.state.started and controller.last_error is None
+
+
+def test_a_failing_done_for_today_is_reported(qtbot, make, ui_service: JournalService,  # type: ignore[no-untyped-def]
+                                             clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    anna = ui_service.add_contact(ContactDraft(display_name="Anna Smith"))
+    controller = make()
+    controller.start()
+    ui_service.log_conversation(ConversationDraft(anna.id, "Catalogue",
+                                                  follow_up_on=clock.now.date()))
+    controller.look()
+    note = controller.banner.notes()[0]
+    assert note.key.startswith("follow_up:")
+
+    def read_only(*_: object) -> None:
+        from journal.errors import StorageError
+        raise StorageError("The journal cannot be written.", "readonly")
+
+    monkeypatch.setattr(ui_service, "snooze_follow_up", read_only)
+    with qtbot.waitSignal(controller.failed) as blocker:
+        controller.banner.done_for_today.emit(note)
+    assert str(blocker.args[0]) == "The journal cannot be written."
 
 
 def test_after_close_nothing_happens(qtbot, make, ui_service: JournalService, clock) -> None:  # type: ignore[no-untyped-def]

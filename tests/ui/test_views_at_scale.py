@@ -75,7 +75,7 @@ def test_the_agenda_lists_the_first_of_a_group_and_counts_them_all(qtbot, bridge
     group = model.index(0, 0)
     assert group.data() == "Overdue (3)"
     rows = [model.index(r, 0, group).data() for r in range(model.rowCount(group))]
-    assert rows == ["Ada", "Bea", "Cy"][:limit] + [f"… and {3 - limit} more"]
+    assert rows == [*["Ada", "Bea", "Cy"][:limit], f"… and {3 - limit} more"]
     assert model.entry(model.index(limit, 0, group)) is None  # the last row has no actions
     assert view.summary.text().startswith("3 people to check in with")
     assert view.agenda is not None and view.agenda.count() == 3
