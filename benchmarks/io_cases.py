@@ -49,17 +49,42 @@ def source_files(journal_folder: Path, vcards: int) -> tuple[Path, Path]:
 
     csv_path = journal_folder / "customers.csv"
     vcf_path = journal_folder / f"customers-{vcards}.vcf"
-    if not csv_path.exists():
-        journal_command("--data-dir", str(journal_folder), "export", "customers",
-                        "-o", str(csv_path))
-    if not vcf_path.exists():
-        service = JournalService.open(journal_folder / "journal.sqlite3")
-        try:
+    service = JournalService.open(journal_folder / "journal.sqlite3")
+    try:
+        if not csv_path.exists():
+            write_customers_csv(service, csv_path)
+        if not vcf_path.exists():
             ids = transfer.live_contact_ids(service.db)[:vcards]
             export_vcard(service, vcf_path, contact_ids=ids)
-        finally:
-            service.close()
+    finally:
+        service.close()
     return csv_path, vcf_path
+
+
+def write_customers_csv(service: object, path: Path) -> None:
+    """The customers export's file (same columns, same writer), without the purchase totals.
+
+    ``journal export customers`` itself joins each customer to a grouped copy of every
+    purchase without an index, which takes minutes at 100,000 customers (see README.md); the
+    import reads none of those columns.
+    """
+    from journal.domain.csv_export import CsvKind, CsvOptions, write_csv
+    from journal.store import transfer
+
+    db = service.db  # type: ignore[attr-defined]
+    rows = transfer._stream(db, (
+        "SELECT c.id, c.uid, c.display_name, c.given_name, c.family_name, c.preferred_name, "
+        "c.company, c.job_title, "
+        f"{transfer._first_method('email')}, {transfer._first_method('phone')}, "
+        f"{transfer._first_method('address')}, {transfer._first_method('url')}, "
+        "c.birthday, c.anniversary, c.customer_since, c.archived, c.created_at, "
+        "c.last_talked_at, c.notes, (SELECT group_concat(t.name, ', ') FROM contact_tags ct "
+        "JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id) AS tags "
+        "FROM contacts c WHERE c.deleted_at IS NULL ORDER BY c.id"))
+    options = CsvOptions()
+    with path.open("w", encoding=options.encoding, newline="") as out:
+        for _ in write_csv(out, CsvKind.CUSTOMERS, rows, options):
+            pass
 
 
 def import_file(path: Path, repeat: int) -> list[float]:

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Relationship Journal: your customers, your conversations, "
                                  "on your own computer. With no command, opens the app.")
     parser.add_argument("--version", action="version", version=f"journal {__version__}")
+    parser.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS,
+                        help="open in the tray without a window (used when starting at login)")
     parser.add_argument("--sample", action="store_true", default=argparse.SUPPRESS,
                         help="open the app on the sample shop instead of your journal")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -107,6 +107,7 @@ class Session:
         self.read_only = False
         self.is_sample = False
         self.notices: list[str] = []  # shown over the window once it is up
+        self.start_minimized = False  # --minimized: the first window waits in the tray
         self.notify: Callable[[QWidget | None, str], None] = notify
         self.report_error: Callable[[QWidget | None, BaseException, str], None] = show_error
         self._backup_worker = Worker()
@@ -238,9 +239,18 @@ class Session:
         if self.read_only:
             window.setWindowTitle(f"{window.windowTitle()} (read-only)")
         self.window, self.service, self.is_sample = window, service, sample
-        window.show()
+        window.tray.show_window.connect(self.bring_to_front)
+        window.tray.open_today.connect(self.bring_to_front)
+        window.tray.quit_requested.connect(QApplication.quit)
+        if not self.start_minimized:
+            window.show()
+        elif not window.tray.start_hidden():
+            window.showMinimized()  # no tray to wait in: a minimised window instead
+        self.start_minimized = False  # only the first window starts minimised
         window.show_welcome_if_empty()
+        window.tray.start()
         if old_window is not None:
+            old_window.tray.close()  # else closing it would only hide it to the tray
             old_window.close()
             reader = getattr(old_window, "reader", None)
             if reader is not None and reader is not old_service:
@@ -362,6 +372,7 @@ class Session:
         window, service = self.window, self.service
         self.window = self.service = None
         if window is not None:
+            window.tray.close()
             window.close()
             reader = getattr(window, "reader", None)
             if reader is not None and reader is not service:
@@ -407,6 +418,7 @@ def run(args: argparse.Namespace) -> int:
                   f"front{sample}.")
         return 0
     session = Session(data_dir)
+    session.start_minimized = bool(getattr(args, "minimized", False))
     instance.activated.connect(session.bring_to_front)
     try:
         try:

@@ -16,12 +16,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from journal import APP_NAME, __version__
+from journal.autostart import Autostart
 from journal.errors import JournalError
+from journal.paths import default_data_dir
 from journal.ui.backups_view import BackupsView
 from journal.ui.common import JournalBridge, plain_label, show_error
 from journal.ui.contact_dialog import ContactDialog
@@ -30,10 +33,13 @@ from journal.ui.customers_view import CustomersView
 from journal.ui.icons import themed_icon
 from journal.ui.log_dialog import LogConversationDialog
 from journal.ui.profile_view import ProfileView
+from journal.ui.reminder_settings import RemindersSettingsPage
 from journal.ui.reports_view import ReportsView
 from journal.ui.settings_view import SettingsView
+from journal.ui.templates_settings import TemplatesSettingsPage
 from journal.ui.today_view import TodayView
 from journal.ui.trash_view import TrashView
+from journal.ui.tray import TrayController
 from journal.ui.undo_bar import UndoBar
 from journal.ui.welcome import WelcomePage
 
@@ -65,6 +71,19 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationsView(bridge)
         self.trash = TrashView(bridge)
         self.settings_view = SettingsView(bridge, data_dir)
+        self.tray = TrayController(bridge, self.settings)  # started by the Session
+        self.reminder_settings = RemindersSettingsPage(
+            bridge, self.settings,
+            Autostart(data_dir=None if data_dir == default_data_dir() else data_dir),
+            tray_available=self.tray.has_tray())
+        self.templates_settings = TemplatesSettingsPage(bridge)
+        self.settings_tabs = QTabWidget()
+        self.settings_tabs.addTab(self.settings_view, "General")
+        self.settings_tabs.addTab(self.reminder_settings, "Reminders")
+        self.settings_tabs.addTab(self.templates_settings, "Message templates")
+        today_layout = self.today.layout()
+        assert isinstance(today_layout, QVBoxLayout)
+        today_layout.insertWidget(0, self.tray.banner)  # reminders when there is no tray
         self.reports = ReportsView(bridge)
         self.backups_view = BackupsView(bridge, data_dir)
         self.welcome = WelcomePage()
@@ -86,7 +105,7 @@ class MainWindow(QMainWindow):
         self.nav.item(VIEWS.index("Backups")).setHidden(is_sample)
         self.pages = QStackedWidget()
         for page in (self.today, self.customer_split, self.conversations, self.trash,
-                     self.settings_view, self.reports, self.backups_view, self.welcome):
+                     self.settings_tabs, self.reports, self.backups_view, self.welcome):
             self.pages.addWidget(page)
 
         self.undo_bar = UndoBar()
@@ -183,6 +202,9 @@ class MainWindow(QMainWindow):
         self.welcome.add_customer.connect(self.new_customer)
         self.welcome.explore_sample.connect(self.explore_sample)
         self.welcome.import_contacts.connect(self.import_contacts)
+        self.tray.open_today.connect(self.show_today)
+        self.tray.failed.connect(self._tray_failed)  # "Done for today" could not be saved
+        self.reminder_settings.preferences_changed.connect(self.tray.apply_preferences)
         self.backups_view.restore_requested.connect(self.restore_requested)
         self.import_contacts.connect(self.run_import)
 
@@ -211,6 +233,12 @@ class MainWindow(QMainWindow):
         self.show_view(VIEWS.index("Customers"))
         self.profile.show_contact(contact_id)
         self.customers.select_contact(contact_id)
+
+    def show_today(self) -> None:
+        self.show_view(0)
+
+    def _tray_failed(self, error: BaseException) -> None:
+        show_error(self, error)
 
     def find_customer(self) -> None:
         self.show_view(VIEWS.index("Customers"))
@@ -295,6 +323,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        if self.tray.intercept_close(event, self):
+            return  # hidden to the tray; the app keeps running
+        self.tray.close()
         self.customers.wait_for_results(2000)
         self.reports.wait_for_results(2000)
         super().closeEvent(event)

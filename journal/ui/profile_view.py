@@ -70,7 +70,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal.domain import dates
+from journal.domain import dates, rhythms
 from journal.domain.photos import photo_of
 from journal.domain.validation import format_amount, parse_amount
 from journal.errors import JournalError, NotFoundError, ValidationError
@@ -820,6 +820,12 @@ class ProfileView(QWidget):
         links.setSpacing(4)
         links.addWidget(self.phone_link)
         links.addWidget(self.email_link)
+        self.write_button = QPushButton(safe_icon("channel-email"), "Write…", page)
+        self.write_button.setAutoDefault(False)
+        self.write_button.setToolTip("Write a message from a template: check-in, thanks, "
+                                     "birthday wishes, follow-up")
+        self.write_button.clicked.connect(self.write_to)
+        links.addWidget(self.write_button)
         links.addStretch(1)
 
         self.edit_button = QPushButton(safe_icon("edit"), "Edit…", page)
@@ -1171,6 +1177,7 @@ class ProfileView(QWidget):
         self.email_link.setVisible(email is not None)
         if email is not None:
             self.email_link.set_link(email.value, email_url(email.value), "Email")
+        self.write_button.setText(f"Write to {button_text(call_them)}…")
         self.archive_button.setText("Unarchive" if contact.archived else "Archive")
         self.archive_button.setToolTip(
             "Bring back to the customer list" if contact.archived
@@ -1190,13 +1197,15 @@ class ProfileView(QWidget):
             if last else "Never yet")
         if not self.cadence_edit.spin.hasFocus():  # never overwrite a number being typed
             self.cadence_edit.set_cadence(contact.cadence_days)
-        state = self.service.check_in_state(contact)
-        due = self.service.next_check_in(contact)
+        state = rhythms.check_in_state(self.service, contact)
+        due = rhythms.next_check_in(self.service, contact)
         if due is None:
             self.next_check_in_label.setText("No rhythm set")
         else:
+            from_tags = rhythms.rhythm(self.service, contact).source == "tags"
             self.next_check_in_label.setText(
-                f"{format_day(due)} ({dates.relative_day(due, today)}) · {state.label}")
+                f"{format_day(due)} ({dates.relative_day(due, today)}) · {state.label}"
+                + (" · rhythm from their tags" if from_tags else ""))
         self.next_check_in_label.setStyleSheet(f"color: {_colour(STATE_COLOURS[state]).name()};")
         self.snooze_button.setVisible(due is not None)
         self._set_row("Tags", self.tags_label, " · ".join(contact.tags))
@@ -1346,6 +1355,13 @@ class ProfileView(QWidget):
         if self._contact_id is not None:
             contact_id, until = self._contact_id, self.service.today() + dt.timedelta(days=days)
             self._run(lambda: self.service.snooze_contact(contact_id, until))
+
+    def write_to(self) -> None:
+        from journal.domain.templates import CHECK_IN
+        from journal.ui.compose_dialog import open_compose
+
+        if self.contact_id is not None:
+            open_compose(self.bridge, self.contact_id, CHECK_IN, self)
 
     def edit_contact(self) -> None:
         if self._contact_id is None:

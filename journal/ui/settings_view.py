@@ -155,8 +155,8 @@ class SettingsView(QWidget):
         folder_row.addWidget(self.open_folder_button)
         self._heading(form, "Your data")
         form.addRow("Data folder", folder_row)
-        backup_hint = plain_label("Everything stays on this computer, in this folder. Copy it "
-                                  "to back up your journal.", wrap=True)
+        backup_hint = plain_label("Everything stays on this computer, in this folder. To take "
+                                  "a copy, use Backups → Back up now…", wrap=True)
         backup_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         form.addRow("", backup_hint)
 

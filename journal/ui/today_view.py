@@ -49,7 +49,8 @@ BUTTON, GAP = 26, 4
 
 ACTION_INFO = {  # action -> (icon, tooltip)
     "log": ("log", "Log a conversation"),
-    "snooze": ("snooze", "Snooze: tomorrow, next week, or pick a date"),
+    "snooze": ("snooze", "Snooze: done for today, next week, or pick a date"),
+    "write": ("channel-email", "Write to them: a message from a template"),
     "done": ("done", "Mark done"),
     "profile": ("profile", "Open the profile"),
 }
@@ -66,10 +67,10 @@ class AgendaEntry:
     @property
     def actions(self) -> tuple[str, ...]:
         return {
-            "check_in": ("log", "snooze", "profile"),
+            "check_in": ("log", "write", "snooze", "profile"),
             "follow_up": ("log", "done", "snooze", "profile"),
             "reminder": ("log", "done", "snooze", "profile"),
-            "date": ("log", "profile"),
+            "date": ("log", "write", "profile"),
             "complaint": ("log", "profile"),
         }[self.kind]
 
@@ -293,7 +294,7 @@ class TodayView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(0, 300)
         header.resizeSection(2, 150)
-        header.resizeSection(ACTION_COLUMN, 4 * (BUTTON + GAP) + GAP + 4)
+        header.resizeSection(ACTION_COLUMN, 5 * (BUTTON + GAP) + GAP + 4)
 
         self.empty = plain_label(
             "Nothing is due today. Everyone has been looked after — enjoy a quiet day.",
@@ -396,6 +397,13 @@ class TodayView(QWidget):
                 self.bridge.log_conversation.emit(entry.contact_id)
             elif action == "done":
                 self.mark_done(entry)
+            elif action == "write":
+                from journal.domain.outreach import suggested_template
+                from journal.ui.compose_dialog import open_compose
+
+                date_kind = entry.item.kind if isinstance(entry.item, DateEvent) else ""
+                open_compose(self.bridge, entry.contact_id,
+                             suggested_template(entry.kind, date_kind), self)
             elif action == "snooze":
                 self._snooze_menu(entry, where)
         except Exception as error:
@@ -414,7 +422,8 @@ class TodayView(QWidget):
     def _snooze_menu(self, entry: AgendaEntry, where: QPoint | None) -> None:
         today = self.service.today()
         menu = QMenu(self)
-        menu.addAction("Tomorrow", lambda: self.snooze(entry, today + dt.timedelta(days=1)))
+        menu.addAction("Done for today (back tomorrow)",
+                       lambda: self.snooze(entry, today + dt.timedelta(days=1)))
         menu.addAction("Next week", lambda: self.snooze(entry, today + dt.timedelta(days=7)))
         menu.addAction("Pick a date…", lambda: self._pick_date(entry))
         menu.popup(where or self.mapToGlobal(self.rect().center()))

@@ -158,7 +158,7 @@ def test_ctrl_number_switches_views_and_the_last_view_is_restored(qtbot, bridge,
     first.activateWindow()
     qtbot.waitUntil(first.isActiveWindow, timeout=2000)
     expected = [first.today, first.customer_split, first.conversations, first.trash,
-                first.settings_view]
+                first.settings_tabs]
     for number, page in enumerate(expected, start=1):
         qtbot.keyClick(first, getattr(Qt.Key, f"Key_{number}"),
                        Qt.KeyboardModifier.ControlModifier)
