@@ -296,7 +296,7 @@ def format_contact(service: JournalService, contact: Contact) -> str:
         turns = f", turns {age}" if age is not None else ""
         lines.append(f"  Birthday: {contact.birthday.iso()} (next {upcoming.isoformat()}{turns})")
     next_on = service.next_check_in(contact)
-    rhythm = dates.describe_cadence(contact.cadence_days)
+    rhythm = dates.describe_cadence(service.effective_cadence(contact))
     state = service.check_in_state(contact).label
     lines.append(f"  Check in: {rhythm}" + (f", next {next_on.isoformat()} ({state})"
                                             if next_on else ""))

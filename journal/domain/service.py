@@ -486,18 +486,25 @@ class JournalService:
             agenda.keep_first(limit, totals)
         return agenda
 
+    def effective_cadence(self, contact: Contact) -> int | None:
+        """The customer's own rhythm, else the shortest default rhythm among their tags."""
+        if contact.cadence_days is not None:
+            return contact.cadence_days
+        return contact_store.tag_cadence(self.db, contact.id)
+
     def check_in_state(self, contact: Contact) -> CheckInState:
         base = contact.last_talked_at.date() if contact.last_talked_at \
             else contact.created_at.date()
-        return dates.check_in_state(base, contact.cadence_days, contact.snoozed_until,
-                                    self.today())
+        return dates.check_in_state(base, self.effective_cadence(contact),
+                                    contact.snoozed_until, self.today())
 
     def next_check_in(self, contact: Contact) -> dt.date | None:
-        if contact.cadence_days is None:
+        days = self.effective_cadence(contact)
+        if days is None:
             return None
         base = contact.last_talked_at.date() if contact.last_talked_at \
             else contact.created_at.date()
-        return dates.check_in_due(base, contact.cadence_days, contact.snoozed_until)
+        return dates.check_in_due(base, days, contact.snoozed_until)
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Contacts and conversations matching every word, best first, with snippets."""

@@ -177,3 +177,18 @@ def test_install_desktop_adds_and_removes_the_menu_entry(tmp_path, capsys, monke
     assert main(["install-desktop", "--remove"]) == 0
     assert not entry.exists()
     assert "Removed 3 file(s)" in capsys.readouterr().out
+
+
+def test_show_uses_the_tags_rhythm_when_the_customer_has_none(data_dir, capsys):
+    from journal.domain import rhythms
+    from journal.domain.service import JournalService
+
+    run(data_dir, "add", "Ann Lee", "--tag", "regulars", capsys=capsys)
+    service = JournalService.open(data_dir / JOURNAL_FILENAME)
+    contact = service.find_contact("Ann Lee")
+    service.set_cadence(contact.id, None)
+    rhythms.set_tag_rhythm(service, "regulars", 14)
+    service.close()
+    shown = json.loads(run(data_dir, "show", "Ann Lee", "--json", capsys=capsys)[1])
+    assert shown["next_check_in"] is not None
+    assert "every 2 weeks" in run(data_dir, "show", "Ann Lee", capsys=capsys)[1]
