@@ -192,3 +192,17 @@ def test_show_uses_the_tags_rhythm_when_the_customer_has_none(data_dir, capsys):
     shown = json.loads(run(data_dir, "show", "Ann Lee", "--json", capsys=capsys)[1])
     assert shown["next_check_in"] is not None
     assert "every 2 weeks" in run(data_dir, "show", "Ann Lee", capsys=capsys)[1]
+
+
+def test_exports_are_private_even_under_a_permissive_umask(data_dir, tmp_path, capsys):
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    run(data_dir, "add", "Ann Lee", capsys=capsys)
+    target = tmp_path / "customers.csv"
+    old = os.umask(0)
+    try:
+        code, out, err = run(data_dir, "export", "customers", "-o", str(target), capsys=capsys)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert (target.stat().st_mode & 0o777) == 0o600
