@@ -2,11 +2,11 @@
 
 Every keystroke, filter or sort asks a read-only connection, off the UI thread, for the first
 page of the list (FIRST_PAGE ids: a walk along an index, a few milliseconds even at 100,000
-customers), shows it, then asks for the rest and appends it, so the rows on screen never move.
-A newer request cancels the one still running (``interrupt``), so fast typing never queues up
-stale searches. With a search, customers whose own details match come first, in the list's
-order; then those matched only by a conversation, most recent first (JournalService
-.list_contact_ids).
+customers) and the rows of its first screen, shows them, then, once typing pauses, asks for
+the rest and appends it, so the rows on screen never move. A newer request cancels the one
+still running (``interrupt``), so fast typing never queues up stale searches. With a search,
+customers whose own details match come first, in the list's order; then those matched only by
+a conversation, most recent first (JournalService.list_contact_ids).
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ OPTIONAL_COLUMNS = (1, 4)  # company, tags
 STATUS_FILTERS = {"Active": False, "Archived": True, "All": None}
 
 
-REST_FALLBACK_MS = 100  # a list not on screen reads its rest after this long
+# The rest of a long list is read once the first page is on screen and typing has paused:
+# reading it while keys come would only be interrupted, and a search of every conversation
+# cannot stop in the middle of one index read.
+REST_DELAY_MS = 250
 
 
 class _Superseded(Exception):
@@ -55,7 +58,7 @@ class _Superseded(Exception):
 
 
 class _PaintWatcher(QObject):
-    """Calls ``then`` (once) when the event loop is free after ``widget`` next paints."""
+    """Calls ``then`` (once) REST_DELAY_MS after ``widget`` next paints."""
 
     def __init__(self, widget: QWidget, then: Callable[[], None], parent: QObject) -> None:
         super().__init__(parent)
@@ -65,7 +68,8 @@ class _PaintWatcher(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, self.fire)
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(REST_DELAY_MS, self, self.fire)  # dropped if self is deleted
         return False
 
     def fire(self) -> None:
@@ -229,17 +233,17 @@ class CustomersView(QWidget):
             complete = len(ids) < FIRST_PAGE
             self._show_ids(ids, complete, rows)
             if not complete:
-                # Only once the page is on screen: the rest, read meanwhile, would compete
-                # with painting it for Python's lock.
+                # Only once the page is on screen (the rest, read meanwhile, would compete
+                # with painting it) and typing has paused.
                 self._after_paint(read_the_rest)
 
         self.worker.run(read_first_page, first_page_read, self._failed)
 
     def _after_paint(self, then: Callable[[], None]) -> None:
-        """Call ``then`` once the list has painted (or soon, if it is not on screen)."""
-        viewport = self.table.viewport()
-        watcher = _PaintWatcher(viewport, then, self)
-        QTimer.singleShot(REST_FALLBACK_MS, watcher.fire)
+        """Call ``then`` once the list has painted and typing paused (see REST_DELAY_MS);
+        a list not on screen does not wait for a paint."""
+        watcher = _PaintWatcher(self.table.viewport(), then, self)
+        QTimer.singleShot(2 * REST_DELAY_MS, watcher, watcher.fire)
 
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, _Superseded):

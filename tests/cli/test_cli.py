@@ -201,7 +201,7 @@ def test_exports_are_private_even_under_a_permissive_umask(data_dir, tmp_path, c
     target = tmp_path / "customers.csv"
     old = os.umask(0)
     try:
-        code, out, err = run(data_dir, "export", "customers", "-o", str(target), capsys=capsys)
+        code, _, err = run(data_dir, "export", "customers", "-o", str(target), capsys=capsys)
     finally:
         os.umask(old)
     assert code == 0, err

@@ -83,14 +83,14 @@ def test_a_search_lists_details_matches_first_then_conversation_matches_newest_f
     assert service.list_contact_ids(query="stone") == [shop["dov"], shop["eli"], shop["fay"]]
 
 
-@pytest.mark.parametrize(("few", "sample"), [(0, 2), (0, 64), (1, 3), (2000, 64)])
+@pytest.mark.parametrize(("few", "budget"), [(0, 1), (0, 2), (1, 3), (2000, 2)])
 def test_a_page_is_the_start_of_the_whole_list_however_many_match(
         service: JournalService, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch,
-        few: int, sample: int) -> None:
-    """Whichever way a page is found (few matches sorted, many walked with a set of matches,
-    most walked with a lookup each), it is the start of the whole list."""
+        few: int, budget: int) -> None:
+    """Whichever way a page is found (few matches sorted, the head of the list looked up one
+    by one, many walked with a set of matches), it is the start of the whole list."""
     monkeypatch.setattr(contact_store, "FEW_MATCHES", few)
-    monkeypatch.setattr(contact_store, "DENSE_SAMPLE", sample)
+    monkeypatch.setattr(contact_store, "LOOKUP_BUDGET", budget)
     for query in ("peon", "stone", "", "o", "e", "example"):
         for sort in contact_store.SORTS:
             for descending in (False, True):
@@ -129,16 +129,20 @@ def test_a_profile_can_list_the_newest_conversations_and_count_them_all(
     assert service.count_conversations_with(eli) == 1
 
 
-def test_a_page_where_most_match_is_walked_with_a_lookup_each(
+def test_a_page_where_most_match_is_found_by_looking_up_the_head_of_the_list(
         service: JournalService, add_contact: AddContact,
         monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(12):
         add_contact(f"Person {i:02d} Stone" if i % 4 else f"Other {i:02d}")
     monkeypatch.setattr(contact_store, "FEW_MATCHES", 0)
-    dense: list[bool] = []
-    decide = contact_store._dense
-    monkeypatch.setattr(contact_store, "_dense", lambda *a: dense.append(decide(*a)) or dense[-1])
+    monkeypatch.setattr(contact_store, "LOOKUP_BUDGET", 2)
+    found: list[bool] = []
+    look = contact_store._page_by_lookups
+    monkeypatch.setattr(contact_store, "_page_by_lookups",
+                        lambda *a: found.append(look(*a) is not None) or look(*a))
     for query in ("stone", "person st", "other", "0"):
         assert service.list_contact_ids(query=query, limit=4) == \
             service.list_contact_ids(query=query)[:4], query
-    assert dense == [True, True, False, True]
+    # The head looked at is 8 contacts (2 pages of 4) by name: the 3 Others, then Stones;
+    # 3 Others are not a page, so those are collected from the whole index instead.
+    assert found == [True, True, False, True]
