@@ -440,6 +440,8 @@ def main(argv: list[str]) -> int:
         if "size" in wanted:
             rows.append(Row("size", "journal file size", size, "MB",
                             [journal.size_bytes / 1e6]))
+    if hasattr(os, "getloadavg"):  # the machine may be shared: say how busy it was
+        info["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     command = "python3 dev.py bench" + (" " + " ".join(argv) if argv else "")
     lines = report(rows, args.size_list, info, command.replace(" --write", ""))
     print("\n" + "\n".join(lines))
