@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QDate, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from journal.domain.service import JournalService
 from journal.errors import JournalError
 
 WATCH_INTERVAL_MS = 2000
+
+
+def qdate(day: dt.date) -> QDate:
+    """A QDate for a Python date (spelled out: the typing stubs lack the implicit conversion)."""
+    return QDate(day.year, day.month, day.day)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = False,

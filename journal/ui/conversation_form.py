@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from journal.domain.service import JournalService
 from journal.model import Channel, Conversation, ConversationDraft, Direction, Kind
-from journal.ui.common import Worker, plain_label
+from journal.ui.common import Worker, plain_label, qdate
 
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
@@ -248,7 +248,7 @@ class ConversationForm(QWidget):
         self.follow_up_on.setEnabled(on)
         today = self._now().date()
         if on and _pydate(self.follow_up_on.date()) < today:  # the form sat open for days
-            self.follow_up_on.setDate(QDate(today + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)))
+            self.follow_up_on.setDate(qdate(today + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)))
 
     def _toggle_earlier(self, on: bool) -> None:
         self.when.setVisible(on)
@@ -348,7 +348,7 @@ class ConversationForm(QWidget):
         self.details.clear()
         self.set_kind(Kind.CONVERSATION)
         self.follow_up.setChecked(False)
-        self.follow_up_on.setDate(QDate(now.date() + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)))
+        self.follow_up_on.setDate(qdate(now.date() + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)))
         self.earlier.setChecked(False)
         self.when.setMaximumDateTime(_qdatetime(now + dt.timedelta(days=1)))
         self.when.setDateTime(_qdatetime(now))
@@ -363,7 +363,7 @@ class ConversationForm(QWidget):
         self.details.setPlainText(conversation.details)
         self.follow_up.setChecked(conversation.follow_up_on is not None)
         if conversation.follow_up_on is not None:
-            self.follow_up_on.setDate(QDate(conversation.follow_up_on))
+            self.follow_up_on.setDate(qdate(conversation.follow_up_on))
         when = conversation.occurred_at  # its wall-clock time where it happened, as stored
         latest = max(when.replace(tzinfo=None), self._now().replace(tzinfo=None))
         self.when.setMaximumDateTime(_qdatetime(latest + dt.timedelta(days=1)))

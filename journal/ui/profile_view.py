@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QDate,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -87,7 +86,7 @@ from journal.model import (
     ReminderDraft,
     ReminderRepeat,
 )
-from journal.ui.common import JournalBridge, plain_label, plain_tooltip, show_error
+from journal.ui.common import JournalBridge, plain_label, plain_tooltip, qdate, show_error
 from journal.ui.contact_dialog import CadenceEdit, ContactDialog
 from journal.ui.contact_frequency import ContactFrequencyChart
 from journal.ui.conversation_form import (
@@ -538,7 +537,7 @@ class PurchaseDialog(QDialog):
         layout.addWidget(buttons)
 
         if purchase:
-            self.on.setDate(QDate(purchase.purchased_on))
+            self.on.setDate(qdate(purchase.purchased_on))
             self.description.setText(purchase.description)
             self.amount.setText(format_amount(purchase.amount_minor, "").strip()
                                 .replace(",", ""))
@@ -546,7 +545,7 @@ class PurchaseDialog(QDialog):
             self.reference.setText(purchase.reference)
             self.notes.setText(purchase.notes)
         else:
-            self.on.setDate(QDate(self.service.today()))
+            self.on.setDate(qdate(self.service.today()))
             self.currency.setText(self.service.settings().default_currency)
         for edit in (self.description, self.amount, self.currency):
             edit.textChanged.connect(self._validate)
@@ -1273,7 +1272,7 @@ class ProfileView(QWidget):
         reminders = self.service.reminders_of(self._contact_id)
         self.reminder_model.set_reminders(reminders)
         if not self.reminder_title.text():
-            self.reminder_due.setDate(QDate(self.service.today() + dt.timedelta(days=7)))
+            self.reminder_due.setDate(qdate(self.service.today() + dt.timedelta(days=7)))
         open_count = sum(1 for r in reminders if not r.done)
         self.tabs.setTabText(2, f"Reminders ({open_count})" if open_count else "Reminders")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from journal.domain.agenda import Agenda, CheckIn, DateEvent
 from journal.domain.dates import relative_day
 from journal.model import Conversation, Reminder
-from journal.ui.common import JournalBridge, plain_label, show_error
+from journal.ui.common import JournalBridge, plain_label, qdate, show_error
 from journal.ui.icons import themed_icon
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -433,8 +433,8 @@ class TodayView(QWidget):
         dialog.setWindowTitle("Snooze until")
         calendar = QCalendarWidget()
         tomorrow = self.service.today() + dt.timedelta(days=1)
-        calendar.setMinimumDate(QDate(tomorrow))
-        calendar.setSelectedDate(QDate(tomorrow + dt.timedelta(days=6)))
+        calendar.setMinimumDate(qdate(tomorrow))
+        calendar.setSelectedDate(qdate(tomorrow + dt.timedelta(days=6)))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(dialog.accept)
