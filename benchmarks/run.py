@@ -37,8 +37,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import journals  # noqa: E402 - after the paths above
 
 TARGET_SIZE = 100_000
-CASES = ("generate", "start", "search", "page", "profile", "agenda", "import-csv",
+CASES = ("generate", "start", "bundle", "search", "page", "profile", "agenda", "import-csv",
          "import-vcard", "export", "memory", "size")
+BUNDLE = ROOT / "dist" / "relationship-journal" / "relationship-journal"
+READY_ENV = "JOURNAL_REPORT_READY"  # the app prints when its first view is painted, then exits
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,40 @@ def run_start(journal: journals.Journal, repeat: int, bare: list[float]) -> list
             rows.append(Row(key, what, journal.contacts, "s", times, bare,
                             "bare PySide6 window", target))
         return rows
+
+
+def ready_time(command: list[str], config: Path) -> float:
+    """Seconds from spawning ``command`` (the app) until it reports its first view painted."""
+    env = dict(os.environ, XDG_CONFIG_HOME=str(config), QT_QPA_PLATFORM="offscreen",
+               **{READY_ENV: "1"})
+    spawned = time.time()
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{command[0]} failed: {done.stderr[-2000:]}")
+    return float(json.loads(lines[-1])["ready"]) - spawned
+
+
+def run_bundle(journal: journals.Journal, repeat: int, bundle: Path) -> list[Row]:
+    """The PyInstaller bundle's cold start beside the same start from source."""
+    what = "the bundle: cold start until Today is painted and idle"
+    target = Target("median", 1.0, "≤ 1.0 s median")
+    if not bundle.is_file():
+        return [Row("start-bundle", what, journal.contacts, "s", target=target,
+                    note=f"no bundle at {bundle}: build it with python3 dev.py bundle")]
+    args = ["--data-dir", str(journal.folder)]
+    source = [sys.executable, "-m", "journal", *args]
+    with tempfile.TemporaryDirectory(prefix="journal-bench-config-") as config:
+        for command in (source, [str(bundle), *args]):  # warm the file cache for each
+            ready_time(command, Path(config))
+        ours, base = [], []
+        for _ in range(repeat):  # interleaved, so both see the same moments of a noisy machine
+            ours.append(ready_time([str(bundle), *args], Path(config)))
+            base.append(ready_time(source, Path(config)))
+    return [Row("start-bundle", what, journal.contacts, "s", ours, base,
+                "the same start from source (python -m journal)", target,
+                note=f"{bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle}")]
 
 
 def run_memory(journal: journals.Journal) -> list[Row]:
@@ -378,6 +414,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data", metavar="DIR",
                         help="where generated journals are kept (default: "
                              "$XDG_CACHE_HOME/relationship-journal-bench)")
+    parser.add_argument("--bundle", type=Path, default=BUNDLE,
+                        help="the bundled program for the 'bundle' case (default: %(default)s)")
     parser.add_argument("--write", action="store_true",
                         help="write benchmarks/RESULTS.md and README.md's Performance section")
     args = parser.parse_args(argv)
@@ -401,6 +439,7 @@ def main(argv: list[str]) -> int:
                     for _ in range(args.repeat + 1)][1:]
     steps: list[tuple[str, Callable[[journals.Journal], list[Row]]]] = [
         ("start", lambda j: run_start(j, args.repeat, bare)),
+        ("bundle", lambda j: run_bundle(j, args.repeat, args.bundle)),
         ("search", lambda j: run_gui("search", j, args.repeat)),
         ("page", lambda j: run_gui("page", j, args.repeat)),
         ("profile", lambda j: run_gui("profile", j, args.repeat)),
