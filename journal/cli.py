@@ -236,6 +236,7 @@ def format_agenda(agenda: Agenda) -> str:
 
     section("Overdue", [check_in_line(c) for c in agenda.overdue])
     section("Due today", [check_in_line(c) for c in agenda.due_today])
+    section("Say hello (never talked yet)", [check_in_line(c) for c in agenda.say_hello])
     section("Follow-ups", [f"{f.contact_name}: {f.summary} (promised for "
                            f"{f.follow_up_on.isoformat() if f.follow_up_on else ''})"
                            for f in agenda.follow_ups])
@@ -254,7 +255,8 @@ def cmd_due(service: JournalService, args: argparse.Namespace, out: TextIO) -> i
     on = dates.parse_date(args.on) if args.on else None
     agenda = service.agenda(on, args.days)
     data = {"today": agenda.today, "overdue": agenda.overdue, "due_today": agenda.due_today,
-            "drifting": agenda.drifting, "follow_ups": agenda.follow_ups,
+            "say_hello": agenda.say_hello, "drifting": agenda.drifting,
+            "follow_ups": agenda.follow_ups,
             "reminders": agenda.reminders, "dates": agenda.dates,
             "complaints": agenda.complaints}
     emit(data, args.json, lambda: format_agenda(agenda), out)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from journal.store import contacts as contact_store
 from journal.store.connection import Database, Row
 
 # -- relationship states ------------------------------------------------------------------------
@@ -77,6 +78,27 @@ def ids_in_state(db: Database, state: str, today: dt.date) -> list[int]:
         f"SELECT id FROM contacts WHERE {ACTIVE} AND ({STATE_SQL}) = :state "
         "ORDER BY display_name COLLATE NOCASE, id",
         {"today": today.isoformat(), "state": state})]
+
+
+def list_ids_in_state(db: Database, state: str, today: dt.date, *, tag: str | None = None,
+                      sort: str = "name", descending: bool = False,
+                      limit: int | None = None) -> list[int]:
+    """The Customers list filtered to one state: the active customers in ``state`` (with
+    ``tag``, if given), in the list's ``sort`` order (journal.store.contacts.SORTS).
+
+    By name, a walk along contacts_relationship that stops once ``limit`` are found; the
+    other orders sort the customers of the state.
+    """
+    if state not in STATES:
+        raise ValueError(f"unknown relationship state {state!r}")
+    where, params = contact_store.filters(tag, False)
+    named: dict[str, object] = {f"p{i}": value for i, value in enumerate(params)}
+    for i in range(len(params)):
+        where = where.replace("?", f":p{i}", 1)
+    named.update(today=today.isoformat(), state=state, limit=-1 if limit is None else limit)
+    return [int(r[0]) for r in db.conn.execute(
+        f"SELECT c.id FROM contacts c WHERE {where} AND ({STATE_SQL}) = :state "
+        f"ORDER BY {contact_store.order_by(sort, descending)} LIMIT :limit", named)]
 
 
 # -- conversations ------------------------------------------------------------------------------

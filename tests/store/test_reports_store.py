@@ -14,12 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journal.domain import dates
+from journal.domain import relationship
 from journal.domain.agenda import base_date, effective_cadence
 from journal.domain.service import JournalService
 from journal.model import (
     Channel,
-    CheckInState,
     ContactDraft,
     ConversationDraft,
     Kind,
@@ -124,19 +123,22 @@ def test_an_empty_journal_counts_zero_everywhere(db: Database) -> None:
         reports.ids_in_state(db, "lost", TODAY)
 
 
-# -- property: the SQL states are check_in_state's ----------------------------------------------
+# -- property: the SQL states are the domain's rule, and Today's groups too ---------------------
 def _reference_states(db: Database, today: dt.date) -> dict[int, str]:
-    """Every active customer's state, by journal.domain.dates.check_in_state."""
-    states = {}
-    for row in db.query("SELECT * FROM contacts WHERE deleted_at IS NULL AND archived = 0"):
-        if row["last_talked_at"] is None:
-            states[row["id"]] = "never_contacted"
-            continue
-        snoozed = dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None
-        state = dates.check_in_state(base_date(row), effective_cadence(row), snoozed, today)
-        states[row["id"]] = state.value
-    assert CheckInState.NO_RHYTHM.value == "no_rhythm"
-    return states
+    """Every active customer's state, by journal.domain.relationship's rule."""
+    return {row["id"]: relationship.state_of_row(row, today).value for row in db.query(
+        "SELECT * FROM contacts WHERE deleted_at IS NULL AND archived = 0")}
+
+
+def _hello_due(db: Database, today: dt.date) -> set[int]:
+    """The never-contacted customers whose first check-in has come (Today's "Say hello")."""
+    return {row["id"] for row in db.query(
+        "SELECT * FROM contacts WHERE deleted_at IS NULL AND archived = 0")
+        if relationship.says_hello(
+            None if row["last_talked_at"] is None else base_date(row), base_date(row),
+            effective_cadence(row),
+            dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None,
+            today)}
 
 
 rarely = st.sampled_from([False, False, False, True])
@@ -192,8 +194,23 @@ def test_sql_states_agree_with_check_in_state(people: list[dict[str, object]],
         assert counted == {s: sum(1 for v in expected.values() if v == s)
                            for s in reports.STATES}
         for state in reports.STATES:
-            assert set(reports.ids_in_state(service.db, state, today)) == {
-                i for i, v in expected.items() if v == state}
+            members = {i for i, v in expected.items() if v == state}
+            assert set(reports.ids_in_state(service.db, state, today)) == members
+            by_name = reports.list_ids_in_state(service.db, state, today)
+            assert by_name == reports.ids_in_state(service.db, state, today)
+            for sort in ("last_talked", "next_check_in"):
+                assert set(reports.list_ids_in_state(service.db, state, today, sort=sort)) \
+                    == members
+        # Today follows the same rule: its check-in groups are the states, and it says hello
+        # to the never contacted whose first check-in has come.
+        agenda = service.agenda(today)
+        for group, state in (("overdue", "overdue"), ("due_today", "due"),
+                             ("drifting", "drifting")):
+            assert {c.contact_id for c in getattr(agenda, group)} == {
+                i for i, v in expected.items() if v == state}, group
+        hello = {c.contact_id for c in agenda.say_hello}
+        assert hello == _hello_due(service.db, today)
+        assert hello <= {i for i, v in expected.items() if v == "never_contacted"}
     finally:
         service.close()
 
@@ -375,3 +392,21 @@ def test_each_aggregation_uses_its_index(db: Database, shop: dict[str, int]) -> 
         for index in PLANS[name]:
             assert f"INDEX {index}" in plan, (name, plan)
         assert not re.search(r"SCAN (contacts|conversations|purchases)(?! USING)", plan), plan
+
+
+def test_the_customers_list_filtered_to_a_state(db: Database,
+                                                states_journal: dict[str, int]) -> None:
+    """What the Customers view lists after a click on a state: the state's customers in the
+    list's order, with its tag filter and page size."""
+    due = [states_journal[n] for n in ("Due", "Snoozed due", "Tagged due")]
+    assert reports.list_ids_in_state(db, "due", TODAY) == due
+    assert reports.list_ids_in_state(db, "due", TODAY, descending=True) == due[::-1]
+    assert reports.list_ids_in_state(db, "due", TODAY, limit=2) == due[:2]
+    assert reports.list_ids_in_state(db, "due", TODAY, tag="weekly") == [states_journal[
+        "Tagged due"]]
+    assert reports.list_ids_in_state(db, "drifting", TODAY, tag="weekly") == []
+    # last talked, most recent first: "Snoozed drifting" (25 days ago), then "Drifting" (61)
+    assert reports.list_ids_in_state(db, "drifting", TODAY, sort="last_talked") == [
+        states_journal["Snoozed drifting"], states_journal["Drifting"]]
+    with pytest.raises(ValueError):
+        reports.list_ids_in_state(db, "lost", TODAY)
