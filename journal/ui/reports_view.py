@@ -38,8 +38,6 @@ from PySide6.QtGui import QColor, QCursor, QIcon, QPalette, QPen, QPixmap, QShow
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -65,7 +63,6 @@ from journal.domain.reports import (
     Table,
     TopCustomer,
     build_reports,
-    customers_in_state,
     major_units,
     write_safe_csv,
 )
@@ -74,7 +71,6 @@ from journal.errors import StorageError
 from journal.model import Channel
 from journal.ui import chart_style
 from journal.ui.common import JournalBridge, Worker, plain_label, show_error
-from journal.ui.customer_model import CustomerListModel
 from journal.ui.task import close_worker_service, worker_service
 
 AskForPath = Callable[[QWidget, str, str], str]  # parent, suggested path, filter → path or ""
@@ -268,70 +264,25 @@ class TopCustomersModel(QAbstractTableModel):
         return row.last_talked_at.date().isoformat() if row.last_talked_at else "never"
 
 
-# -- the customers of a state (the fallback for the click-through) --------------------------------
-class CustomerListDialog(QDialog):
-    """The customers of one relationship state; double-click (or Enter) opens a profile."""
-
-    def __init__(self, bridge: JournalBridge, state: RelationshipState, ids: list[int],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
-        self.state = state
-        self.setWindowTitle(f"{state.label}: {len(ids):,} customer{'s' if len(ids) != 1 else ''}")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(620, 460)
-        self.model = CustomerListModel(bridge.service.contact_rows, bridge.service.today, self)
-        self.model.set_ids(ids)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(f"Customers: {state.label.lower()}")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 4):  # company, tags: the dialog is narrow
-            self.table.setColumnHidden(column, True)
-        self.table.activated.connect(self._open)
-        intro = plain_label(f"{state.description} Double-click a customer to open their "
-                            "profile.", wrap=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
-
-    def _open(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.bridge.open_profile.emit(self.model.contact_id(index.row()))
-            self.accept()
-
-
 # -- the view -------------------------------------------------------------------------------------
 class ReportsView(QWidget):
-    """Insight into the journal, as charts. ``show_customers(state, ids)`` asks the window to
-    list the customers of a state (by default a small dialog lists them too)."""
+    """Insight into the journal, as charts. A click on a relationship state (a slice or its
+    legend button) emits ``show_state``: the window then lists those customers in the
+    Customers view."""
 
-    show_customers = Signal(str, list)  # RelationshipState value, contact ids by name
+    show_state = Signal(str)  # a RelationshipState value
     loaded = Signal()  # the charts show the newest numbers
 
     def __init__(self, bridge: JournalBridge, parent: QWidget | None = None, *,
-                 reader: JournalService | None = None, list_in_dialog: bool = True) -> None:
+                 reader: JournalService | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.service = bridge.service
         # A given reader is used as is; otherwise each load opens its own read-only connection.
         self.reader = reader
-        self.list_in_dialog = list_in_dialog
         self.ask_for_path: AskForPath = ask_for_path  # injectable for tests
         self.reports: Reports | None = None
-        self.customer_dialog: CustomerListDialog | None = None
         self.worker = Worker(self)
-        self.click_worker = Worker(self)  # a click never cancels a load, nor a load a click
         self._dirty = True
         self._rendering_palette = False
         self.reload_timer = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
@@ -441,7 +392,7 @@ class ReportsView(QWidget):
         for position, state in enumerate(RelationshipState):
             button = QPushButton(state.label)
             button.setFlat(True)
-            button.setToolTip(f"{state.description} Click to list them.")
+            button.setToolTip(f"{state.description} Click to list them in Customers.")
             button.setStyleSheet("text-align: left; padding: 2px 6px;")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _=False, s=state: self.list_customers(s))
@@ -507,7 +458,7 @@ class ReportsView(QWidget):
 
     def wait_for_results(self, msecs: int = 5000) -> bool:
         """Tests, benchmarks and closing: block until running loads and clicks are done."""
-        return self.worker.wait(msecs) and self.click_worker.wait(msecs)
+        return self.worker.wait(msecs)
 
     def _failed(self, error: BaseException) -> None:
         if Shiboken.isValid(self):
@@ -715,7 +666,7 @@ class ReportsView(QWidget):
     def _slice_hover(self, status: bool, pie_slice: QPieSlice, text: str) -> None:
         pie_slice.setExploded(status)
         pie_slice.setExplodeDistanceFactor(0.06)
-        self._bar_tip(status, text + " — click to list them")
+        self._bar_tip(status, text + " — click to list them in Customers")
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow the palette (a switch to dark mode) by drawing again in its colours."""
@@ -730,31 +681,8 @@ class ReportsView(QWidget):
 
     # -- click-through ----------------------------------------------------------------------------
     def list_customers(self, state: RelationshipState | str) -> None:
-        """Find the customers in ``state`` (off the UI thread), then ``show_customers``."""
-        state = RelationshipState(state)
-        today = self.reports.today if self.reports else self.service.today()
-        service, given = self.service, self.reader
-
-        def find() -> list[int]:
-            reader = given or worker_service(service, read_only=True)
-            try:
-                return customers_in_state(reader, state, today)
-            finally:
-                if given is None:
-                    close_worker_service(reader, service)
-
-        self.click_worker.run(find, lambda ids: self._customers_found(state, ids),
-                              self._failed)
-
-    def _customers_found(self, state: RelationshipState, ids: list[int]) -> None:
-        if not Shiboken.isValid(self):
-            return
-        self.show_customers.emit(state.value, ids)
-        if self.list_in_dialog:
-            if self.customer_dialog is not None and Shiboken.isValid(self.customer_dialog):
-                self.customer_dialog.close()
-            self.customer_dialog = CustomerListDialog(self.bridge, state, ids, self)
-            self.customer_dialog.show()
+        """Ask the window to list the customers in ``state`` (the Customers view, filtered)."""
+        self.show_state.emit(RelationshipState(state).value)
 
     def _open_top_customer(self, index: QModelIndex) -> None:
         if index.isValid():
