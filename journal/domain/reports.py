@@ -332,16 +332,47 @@ def contact_frequency(source: Source, contact_id: int, today: dt.date,
     return ContactFrequency(contact_id, window, _filled(window, found))
 
 
+# The parts of Reports, each one or a few SQL aggregations. The view computes them side by side
+# (each on its own read-only connection) and draws each as soon as it is in.
+PART_NAMES = ("conversations", "states", "complaints", "purchases", "top_customers")
+ReportPart = ConversationsByChannel | StateCounts | ComplaintsByMonth | PurchasesByMonth \
+    | TopCustomers
+
+
+def report_part(source: Source, name: str, today: dt.date, months: int = 12,
+                top: int = TOP_CUSTOMERS) -> ReportPart:
+    """One part of :class:`Reports` (``name`` is one of PART_NAMES)."""
+    if name == "conversations":
+        return conversations_by_channel(source, today, months)
+    if name == "states":
+        return relationship_states(source, today)
+    if name == "complaints":
+        return complaints_by_month(source, today, months)
+    if name == "purchases":
+        return purchases_by_month(source, today, months)
+    if name == "top_customers":
+        return top_customers(source, top)
+    raise ValueError(f"unknown report {name!r}")
+
+
+def assemble(today: dt.date, months: int, parts: dict[str, ReportPart]) -> Reports:
+    """The whole Reports from its parts (every one of PART_NAMES)."""
+    conversations, states = parts["conversations"], parts["states"]
+    complaints, purchases = parts["complaints"], parts["purchases"]
+    top = parts["top_customers"]
+    assert isinstance(conversations, ConversationsByChannel)
+    assert isinstance(states, StateCounts) and isinstance(complaints, ComplaintsByMonth)
+    assert isinstance(purchases, PurchasesByMonth) and isinstance(top, TopCustomers)
+    return Reports(today=today, months=months_ending(today, months), conversations=conversations,
+                   states=states, complaints=complaints, purchases=purchases,
+                   top_customers=top)
+
+
 def build_reports(source: Source, today: dt.date, months: int = 12,
                   top: int = TOP_CUSTOMERS) -> Reports:
     """Every report for the view, for the ``months`` ending with today's."""
-    return Reports(
-        today=today, months=months_ending(today, months),
-        conversations=conversations_by_channel(source, today, months),
-        states=relationship_states(source, today),
-        complaints=complaints_by_month(source, today, months),
-        purchases=purchases_by_month(source, today, months),
-        top_customers=top_customers(source, top))
+    return assemble(today, months, {name: report_part(source, name, today, months, top)
+                                    for name in PART_NAMES})
 
 
 # -- CSV ------------------------------------------------------------------------------------------

@@ -400,13 +400,55 @@ def test_a_failed_load_is_reported(qtbot, bridge, shop, monkeypatch):  # type: i
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise StorageError("The journal is busy in another program.")
 
-    monkeypatch.setattr(reports_view, "build_reports", broken)
+    monkeypatch.setattr(reports_view, "report_part", broken)
     view = ReportsView(bridge)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert str(shown[0]) == "The journal is busy in another program."
     assert view.status.text() == "The reports could not be made."
+    assert view.wait_for_results()
+    qtbot.wait(50)  # the other parts' failures arrive: still one message
+    assert len(shown) == 1
+
+
+def test_each_chart_appears_as_soon_as_its_numbers_are_in(qtbot, bridge, shop, monkeypatch):  # type: ignore[no-untyped-def]
+    """The conversations are slow to count in a big journal: the other charts do not wait."""
+    import threading
+
+    from journal.ui import reports_view
+
+    release = threading.Event()
+    real = reports_view.report_part
+
+    def slow_conversations(source, name, today, months):  # type: ignore[no-untyped-def]
+        if name == "conversations":
+            release.wait(10)  # bounded: the test cannot hang here
+        return real(source, name, today, months)
+
+    monkeypatch.setattr(reports_view, "report_part", slow_conversations)
+    view = ReportsView(bridge)
+    qtbot.addWidget(view)
+    view.resize(1200, 900)
+    try:
+        view.show()
+        qtbot.waitUntil(lambda: view.top_model.rowCount() == 10
+                        and view.states_card.stack.currentWidget() is view.states_card.body,
+                        timeout=10000)
+        expected = reports.build_reports(shop, shop.today(), 12)
+        assert {s: int(view.state_slices[s].value()) for s in view.state_slices} == {
+            s: n for s, n in expected.states.counts.items() if n}
+        assert view.median_label.text() == ReportsView.complaints_note(expected)
+        card = view.conversations_card
+        assert card.stack.currentWidget() is card.empty_label
+        assert card.empty_label.text() == "Loading…"
+        assert view.status.text() == "Updating…" and view.reports is None
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: view.reports is not None, timeout=10000)
+    assert view.reports == expected
+    assert view.conversations_card.stack.currentWidget() is view.conversations_card.body
+    assert view.status.text() == "As of Monday 23 November 2026"
 
 
 # -- the profile's small chart --------------------------------------------------------------------
