@@ -332,7 +332,7 @@ def test_top_customers_by_lifetime_value(db: Database, shop: dict[str, int]) -> 
 
 # -- every aggregation reads its covering index -----------------------------------------------
 PLANS = {
-    "state_counts": ("contacts_relationship",),
+    "state_counts": ("contacts_agenda_check_ins", "contacts_relationship"),
     "ids_in_state": ("contacts_relationship",),
     "conversations_by_month_channel": ("conversations_month_channel", "contacts_in_trash"),
     "complaints_by_month": ("conversations_complaints",),
