@@ -55,11 +55,11 @@ STATE_COLOURS = {
     RelationshipState.NEVER_CONTACTED: "#1565c0",
     RelationshipState.NO_RHYTHM: "",
 }
-# Beside the next check-in day: "in 3 days · on track", "2 weeks ago · never contacted".
+# Beside the next check-in day: "in 3 days · on track", "2 weeks ago · first hello".
 STATE_WORDS = {
     RelationshipState.ON_TRACK: "on track", RelationshipState.DUE: "due",
     RelationshipState.OVERDUE: "overdue", RelationshipState.DRIFTING: "drifting",
-    RelationshipState.NEVER_CONTACTED: "never contacted", RelationshipState.NO_RHYTHM: "",
+    RelationshipState.NEVER_CONTACTED: "first hello", RelationshipState.NO_RHYTHM: "",
 }
 SORT_KEYS = {0: "name", 2: "last_talked", 3: "next_check_in"}
 

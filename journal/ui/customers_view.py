@@ -246,7 +246,7 @@ class CustomersView(QWidget):
             narrowed.append(f"matching “{self.search.text().strip()}”")
         if self.tag_filter.currentData():
             narrowed.append(f"tagged {self.tag_filter.currentText()}")
-        self.filter_label.setText(" ".join([shown, *narrowed]) + f" — {state.description}")
+        self.filter_label.setText(" ".join([shown, *narrowed]))
         self.filter_label.setToolTip(state.description)
 
     # -- loading ------------------------------------------------------------------------------

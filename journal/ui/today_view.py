@@ -82,8 +82,7 @@ def _cells(entry: AgendaEntry, today: dt.date) -> tuple[str, str, str]:
         who = item.name if item.call_them in (item.name, *item.name.split()) else \
             f"{item.name} (call them {item.call_them})"
         if item.last_talked_on is None:
-            return who, "New: never talked yet — say hello", \
-                f"first check-in {relative_day(item.due_on, today)}"
+            return who, "Never talked yet: say hello", f"due {relative_day(item.due_on, today)}"
         last = f"Last talked {relative_day(item.last_talked_on, today)}"
         return who, last, f"due {relative_day(item.due_on, today)}"
     if isinstance(item, DateEvent):
@@ -359,7 +358,8 @@ class TodayView(QWidget):
                          "to check in with")
         hello = agenda.total("say_hello")
         if hello:
-            parts.append(f"{hello:,} new customer{'' if hello == 1 else 's'} to say hello to")
+            parts.append(f"{hello:,} {'customer' if hello == 1 else 'customers'} to say hello to "
+                         "(never talked yet)")
         if follow_ups:
             parts.append(f"{follow_ups:,} follow-up{'' if follow_ups == 1 else 's'} promised")
         if dates:

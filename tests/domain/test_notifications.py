@@ -91,7 +91,7 @@ def test_the_daily_summary_comes_once_a_day_at_the_reminder_time(
     assert notifier.at(tomorrow, 10, 29) == []
     daily = notifier.at(tomorrow, 10, 30)
     assert [n.key for n in daily] == [f"daily:{tomorrow}"]
-    assert daily[0].body == "1 new customer to say hello to."  # never talked to yet
+    assert daily[0].body == "1 customer to say hello to."  # never talked to yet
     assert notifier.at(tomorrow, 23, 59) == []
     day_after = _day(clock, 1)
     assert [n.key for n in notifier.at(day_after, 10, 30)] == [f"daily:{day_after}"]

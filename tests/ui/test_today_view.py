@@ -196,11 +196,11 @@ def test_a_customer_never_talked_to_is_greeted_not_drifting(qtbot, bridge, clock
     view.reload()
     assert _rows(view) == {"Say hello": ["Nina New"], "Drifting away": ["Olga Old"]}
     hello = _index_of(view, "Nina New")
-    assert hello.siblingAtColumn(1).data() == "New: never talked yet — say hello"
-    assert hello.siblingAtColumn(2).data() == "first check-in 4 weeks ago"
+    assert hello.siblingAtColumn(1).data() == "Never talked yet: say hello"
+    assert hello.siblingAtColumn(2).data() == "due 4 weeks ago"  # 7 days after she was added
     assert view.summary.text() == (
-        "1 new customer to say hello to; 1 drifting away (more than twice their rhythm since "
-        "you last talked).")
+        "1 customer to say hello to (never talked yet); 1 drifting away (more than twice their "
+        "rhythm since you last talked).")
     assert view.agenda is not None and view.agenda.count() == 2
     with qtbot.waitSignal(view.count_changed):  # said hello: on track, off the agenda
         service.log_conversation(ConversationDraft(new.id, "Said hello at the till"))
