@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TextIO
 from journal import __version__
 from journal.domain import dates
 from journal.domain.agenda import Agenda
+from journal.domain.relationship import state_of_list_row
 from journal.domain.service import JournalService
 from journal.errors import JournalError, ValidationError
 from journal.model import (
@@ -276,7 +277,7 @@ def cmd_list(service: JournalService, args: argparse.Namespace, out: TextIO) -> 
                 else "never"
             tags = f" [{', '.join(r.tags)}]" if r.tags else ""
             lines.append(f"#{r.id:<5} {r.display_name:<30} last talked {last:<14} "
-                         f"{r.state.label}{tags}")
+                         f"{state_of_list_row(r).label}{tags}")
         return "\n".join(lines)
 
     emit(rows, args.json, text, out)
@@ -299,7 +300,7 @@ def format_contact(service: JournalService, contact: Contact) -> str:
         lines.append(f"  Birthday: {contact.birthday.iso()} (next {upcoming.isoformat()}{turns})")
     next_on = service.next_check_in(contact)
     rhythm = dates.describe_cadence(service.effective_cadence(contact))
-    state = service.check_in_state(contact).label
+    state = service.relationship_state(contact).label  # as Today and Reports say it
     lines.append(f"  Check in: {rhythm}" + (f", next {next_on.isoformat()} ({state})"
                                             if next_on else ""))
     if contact.tags:
