@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TextIO
 from journal import __version__
 from journal.domain import dates
 from journal.domain.agenda import Agenda
+from journal.domain.relationship import state_of_list_row
 from journal.domain.service import JournalService
 from journal.errors import JournalError, ValidationError
 from journal.model import (
@@ -236,6 +237,7 @@ def format_agenda(agenda: Agenda) -> str:
 
     section("Overdue", [check_in_line(c) for c in agenda.overdue])
     section("Due today", [check_in_line(c) for c in agenda.due_today])
+    section("Say hello (never talked yet)", [check_in_line(c) for c in agenda.say_hello])
     section("Follow-ups", [f"{f.contact_name}: {f.summary} (promised for "
                            f"{f.follow_up_on.isoformat() if f.follow_up_on else ''})"
                            for f in agenda.follow_ups])
@@ -254,7 +256,8 @@ def cmd_due(service: JournalService, args: argparse.Namespace, out: TextIO) -> i
     on = dates.parse_date(args.on) if args.on else None
     agenda = service.agenda(on, args.days)
     data = {"today": agenda.today, "overdue": agenda.overdue, "due_today": agenda.due_today,
-            "drifting": agenda.drifting, "follow_ups": agenda.follow_ups,
+            "say_hello": agenda.say_hello, "drifting": agenda.drifting,
+            "follow_ups": agenda.follow_ups,
             "reminders": agenda.reminders, "dates": agenda.dates,
             "complaints": agenda.complaints}
     emit(data, args.json, lambda: format_agenda(agenda), out)
@@ -274,7 +277,7 @@ def cmd_list(service: JournalService, args: argparse.Namespace, out: TextIO) -> 
                 else "never"
             tags = f" [{', '.join(r.tags)}]" if r.tags else ""
             lines.append(f"#{r.id:<5} {r.display_name:<30} last talked {last:<14} "
-                         f"{r.state.label}{tags}")
+                         f"{state_of_list_row(r).label}{tags}")
         return "\n".join(lines)
 
     emit(rows, args.json, text, out)
@@ -297,7 +300,7 @@ def format_contact(service: JournalService, contact: Contact) -> str:
         lines.append(f"  Birthday: {contact.birthday.iso()} (next {upcoming.isoformat()}{turns})")
     next_on = service.next_check_in(contact)
     rhythm = dates.describe_cadence(service.effective_cadence(contact))
-    state = service.check_in_state(contact).label
+    state = service.relationship_state(contact).label  # as Today and Reports say it
     lines.append(f"  Check in: {rhythm}" + (f", next {next_on.isoformat()} ({state})"
                                             if next_on else ""))
     if contact.tags:

@@ -2,6 +2,11 @@
 
 ``build_agenda`` is pure and deterministic for a given ``today``: the service hands it the
 candidate rows (found through indexes) and it decides what is due, in which group and order.
+
+Check-ins follow the relationship rule (journal.domain.relationship), as Reports does: a
+customer talked to before is overdue, due today or drifting away by their check-in state; a
+customer never contacted is never "drifting": once their first check-in comes due (counted
+from the day they were added) they are listed under "say hello".
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.domain.dates import age_on, check_in_due, check_in_state, next_occurrence
+from journal.domain.relationship import RelationshipState, relationship_state, says_hello
 from journal.model import CheckInState, Conversation, PartialDate, Reminder
 from journal.store.codec import parse_partial
 
@@ -28,6 +34,10 @@ class CheckIn:
 
     def days_late(self, today: dt.date) -> int:
         return (today - self.due_on).days
+
+    @property
+    def never_contacted(self) -> bool:
+        return self.last_talked_on is None
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class Agenda:
     overdue: list[CheckIn] = field(default_factory=list)
     due_today: list[CheckIn] = field(default_factory=list)
     drifting: list[CheckIn] = field(default_factory=list)
+    # never contacted, and their first check-in has come: time for a first hello
+    say_hello: list[CheckIn] = field(default_factory=list)
     follow_ups: list[Conversation] = field(default_factory=list)
     reminders: list[Reminder] = field(default_factory=list)
     dates: list[DateEvent] = field(default_factory=list)
@@ -62,7 +74,7 @@ class Agenda:
 
     @property
     def check_ins(self) -> list[CheckIn]:
-        return [*self.overdue, *self.due_today, *self.drifting]
+        return [*self.overdue, *self.due_today, *self.say_hello, *self.drifting]
 
     def is_empty(self) -> bool:
         return not (self.check_ins or self.follow_ups or self.reminders or self.dates
@@ -80,9 +92,9 @@ class Agenda:
         """How many things want attention today (upcoming dates count only when today)."""
         todays_dates = self.totals.get("dates_today",
                                        sum(1 for d in self.dates if d.on == self.today))
-        return (self.total("overdue") + self.total("due_today") + self.total("drifting")
-                + self.total("follow_ups") + self.total("reminders") + todays_dates
-                + self.total("complaints"))
+        return (self.total("overdue") + self.total("due_today") + self.total("say_hello")
+                + self.total("drifting") + self.total("follow_ups") + self.total("reminders")
+                + todays_dates + self.total("complaints"))
 
     def keep_first(self, limit: int, totals: dict[str, int]) -> None:
         """List only the first ``limit`` items of each group; ``totals`` says how many each
@@ -93,8 +105,8 @@ class Agenda:
         self.totals = dict(totals)
 
 
-GROUP_NAMES = ("overdue", "due_today", "drifting", "follow_ups", "reminders", "dates",
-               "complaints")
+GROUP_NAMES = ("overdue", "due_today", "say_hello", "drifting", "follow_ups", "reminders",
+               "dates", "complaints")
 
 
 def base_date(row: Mapping[str, Any]) -> dt.date:
@@ -118,12 +130,16 @@ def effective_cadence(row: Mapping[str, Any]) -> int | None:
     return int(value) if value is not None else None
 
 
+def _snoozed(row: Mapping[str, Any]) -> dt.date | None:
+    return dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None
+
+
 def check_in_for(row: Mapping[str, Any], today: dt.date) -> CheckIn | None:
     cadence = effective_cadence(row)
     if cadence is None:
         return None
     base = base_date(row)
-    snoozed = dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None
+    snoozed = _snoozed(row)
     state = check_in_state(base, cadence, snoozed, today)
     last = dt.date.fromisoformat(str(row["last_talked_at"])[:10]) if row["last_talked_at"] \
         else None
@@ -156,13 +172,20 @@ def build_agenda(today: dt.date, *, days: int, check_in_rows: Iterable[Mapping[s
                  reminders: Iterable[Reminder] = (),
                  complaints: Iterable[Conversation] = ()) -> Agenda:
     agenda = Agenda(today=today)
-    groups = {CheckInState.OVERDUE: agenda.overdue, CheckInState.DUE: agenda.due_today,
-              CheckInState.DRIFTING: agenda.drifting}
+    groups = {RelationshipState.OVERDUE: agenda.overdue, RelationshipState.DUE: agenda.due_today,
+              RelationshipState.DRIFTING: agenda.drifting}
     for row in check_in_rows:
         item = check_in_for(row, today)
-        if item is not None and item.state in groups:
-            groups[item.state].append(item)
-    for group in groups.values():
+        if item is None:
+            continue
+        if item.never_contacted:
+            if says_hello(None, base_date(row), item.cadence_days, _snoozed(row), today):
+                agenda.say_hello.append(item)
+            continue
+        state = relationship_state(item.last_talked_on, item.cadence_days, _snoozed(row), today)
+        if state in groups:
+            groups[state].append(item)
+    for group in (*groups.values(), agenda.say_hello):
         group.sort(key=lambda c: (c.due_on, c.name.casefold(), c.contact_id))
     agenda.follow_ups = sorted(
         (c for c in follow_ups if c.has_open_follow_up and c.follow_up_on

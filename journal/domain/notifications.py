@@ -101,6 +101,8 @@ def summary_text(agenda: Agenda) -> str:
     check_ins = len(agenda.overdue) + len(agenda.due_today)  # as Today counts them
     if check_ins:
         parts.append(f"{_plural(check_ins, 'customer')} to check in with")
+    if agenda.say_hello:
+        parts.append(f"{_plural(len(agenda.say_hello), 'customer')} to say hello to")
     if agenda.drifting:
         parts.append(f"{len(agenda.drifting)} drifting away")
     if agenda.follow_ups:

@@ -10,7 +10,8 @@ What the reports count (see journal/store/reports.py for the exact rules):
 - months are calendar months ('YYYY-MM') of the local time things happened, the last
   ``months`` of them ending with today's month (which is still running);
 - the relationship states split the active customers (not archived, not in the trash) with
-  nobody counted twice; "never contacted" takes precedence over the rhythm states;
+  nobody counted twice, by journal.domain.relationship's rule (the one Today follows):
+  "never contacted" (no conversation logged yet) takes precedence over the rhythm states;
 - nothing in the trash counts, nor anything belonging to a customer in the trash.
 """
 
@@ -23,13 +24,14 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 
 from journal.domain.csv_export import minor_digits, neutralise
+from journal.domain.relationship import RelationshipState as RelationshipState  # re-exported
 from journal.domain.service import JournalService
 from journal.errors import StorageError, ValidationError
 from journal.model import Channel
+from journal.store import contacts as contact_store
 from journal.store import reports as report_store
 from journal.store.codec import parse_stamp
 from journal.store.connection import Database
@@ -86,40 +88,7 @@ def format_money(minor: int, currency: str) -> str:
     return f"{sign}{text} {currency}"
 
 
-# -- relationship states ------------------------------------------------------------------------
-class RelationshipState(StrEnum):
-    ON_TRACK = "on_track"
-    DUE = "due"
-    OVERDUE = "overdue"
-    DRIFTING = "drifting"
-    NEVER_CONTACTED = "never_contacted"
-    NO_RHYTHM = "no_rhythm"
-
-    @property
-    def label(self) -> str:
-        return _STATE_LABELS[self]
-
-    @property
-    def description(self) -> str:
-        return _STATE_DESCRIPTIONS[self]
-
-
-_STATE_LABELS = {
-    RelationshipState.ON_TRACK: "On track",
-    RelationshipState.DUE: "Due today",
-    RelationshipState.OVERDUE: "Overdue",
-    RelationshipState.DRIFTING: "Drifting away",
-    RelationshipState.NEVER_CONTACTED: "Never contacted",
-    RelationshipState.NO_RHYTHM: "No rhythm",
-}
-_STATE_DESCRIPTIONS = {
-    RelationshipState.ON_TRACK: "Their next check-in is still to come.",
-    RelationshipState.DUE: "A check-in is due today.",
-    RelationshipState.OVERDUE: "Their check-in is late, but not yet twice their rhythm.",
-    RelationshipState.DRIFTING: "More than twice their rhythm since the last conversation.",
-    RelationshipState.NEVER_CONTACTED: "No conversation logged yet, whatever their rhythm.",
-    RelationshipState.NO_RHYTHM: "Talked to before, but no check-in rhythm is set.",
-}
+# -- relationship states (the rule: journal.domain.relationship) -----------------------------
 assert tuple(s.value for s in RelationshipState) == report_store.STATES
 
 
@@ -288,6 +257,26 @@ def customers_in_state(source: Source, state: RelationshipState | str,
     return report_store.ids_in_state(_database(source), RelationshipState(state).value, today)
 
 
+def list_customers_in_state(service: JournalService, state: RelationshipState | str,
+                            today: dt.date, *, tag: str | None = None, query: str = "",
+                            sort: str = "name", descending: bool = False,
+                            limit: int | None = None) -> list[int]:
+    """The Customers list filtered to the active customers in ``state``: with a ``tag`` and a
+    search ``query`` too, in the list's order (JournalService.list_contact_ids'); ``limit``:
+    only the first (a page)."""
+    state = RelationshipState(state)
+    if sort not in contact_store.SORTS:
+        raise ValidationError(f"Unknown sort '{sort}'.")
+    if not query.strip():
+        return report_store.list_ids_in_state(service.db, state.value, today, tag=tag, sort=sort,
+                                              descending=descending, limit=limit)
+    # A search keeps its own order (own details first, then conversations): filter it.
+    in_state = set(report_store.ids_in_state(service.db, state.value, today))
+    found = [i for i in service.list_contact_ids(tag=tag, archived=False, sort=sort, query=query,
+                                                 descending=descending) if i in in_state]
+    return found if limit is None else found[:limit]
+
+
 def complaints_by_month(source: Source, today: dt.date, months: int = 12) -> ComplaintsByMonth:
     db = _database(source)
     window = months_ending(today, months)
@@ -343,16 +332,47 @@ def contact_frequency(source: Source, contact_id: int, today: dt.date,
     return ContactFrequency(contact_id, window, _filled(window, found))
 
 
+# The parts of Reports, each one or a few SQL aggregations. The view computes them side by side
+# (each on its own read-only connection) and draws each as soon as it is in.
+PART_NAMES = ("conversations", "states", "complaints", "purchases", "top_customers")
+ReportPart = ConversationsByChannel | StateCounts | ComplaintsByMonth | PurchasesByMonth \
+    | TopCustomers
+
+
+def report_part(source: Source, name: str, today: dt.date, months: int = 12,
+                top: int = TOP_CUSTOMERS) -> ReportPart:
+    """One part of :class:`Reports` (``name`` is one of PART_NAMES)."""
+    if name == "conversations":
+        return conversations_by_channel(source, today, months)
+    if name == "states":
+        return relationship_states(source, today)
+    if name == "complaints":
+        return complaints_by_month(source, today, months)
+    if name == "purchases":
+        return purchases_by_month(source, today, months)
+    if name == "top_customers":
+        return top_customers(source, top)
+    raise ValueError(f"unknown report {name!r}")
+
+
+def assemble(today: dt.date, months: int, parts: dict[str, ReportPart]) -> Reports:
+    """The whole Reports from its parts (every one of PART_NAMES)."""
+    conversations, states = parts["conversations"], parts["states"]
+    complaints, purchases = parts["complaints"], parts["purchases"]
+    top = parts["top_customers"]
+    assert isinstance(conversations, ConversationsByChannel)
+    assert isinstance(states, StateCounts) and isinstance(complaints, ComplaintsByMonth)
+    assert isinstance(purchases, PurchasesByMonth) and isinstance(top, TopCustomers)
+    return Reports(today=today, months=months_ending(today, months), conversations=conversations,
+                   states=states, complaints=complaints, purchases=purchases,
+                   top_customers=top)
+
+
 def build_reports(source: Source, today: dt.date, months: int = 12,
                   top: int = TOP_CUSTOMERS) -> Reports:
     """Every report for the view, for the ``months`` ending with today's."""
-    return Reports(
-        today=today, months=months_ending(today, months),
-        conversations=conversations_by_channel(source, today, months),
-        states=relationship_states(source, today),
-        complaints=complaints_by_month(source, today, months),
-        purchases=purchases_by_month(source, today, months),
-        top_customers=top_customers(source, top))
+    return assemble(today, months, {name: report_part(source, name, today, months, top)
+                                    for name in PART_NAMES})
 
 
 # -- CSV ------------------------------------------------------------------------------------------

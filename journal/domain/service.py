@@ -12,6 +12,7 @@ from pathlib import Path
 
 from journal.domain import dates
 from journal.domain.agenda import Agenda, base_date, build_agenda
+from journal.domain.relationship import RelationshipState, relationship_state
 from journal.domain.validation import (
     check_cadence,
     check_currency,
@@ -497,6 +498,12 @@ class JournalService:
             else contact.created_at.date()
         return dates.check_in_state(base, self.effective_cadence(contact),
                                     contact.snoozed_until, self.today())
+
+    def relationship_state(self, contact: Contact) -> RelationshipState:
+        """The customer's state by the rule Today and Reports share (never contacted first)."""
+        last = contact.last_talked_at.date() if contact.last_talked_at else None
+        return relationship_state(last, self.effective_cadence(contact), contact.snoozed_until,
+                                  self.today())
 
     def next_check_in(self, contact: Contact) -> dt.date | None:
         days = self.effective_cadence(contact)

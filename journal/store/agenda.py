@@ -27,14 +27,23 @@ def month_days_between(first: dt.date, last: dt.date) -> list[tuple[str, str]]:
 # Every query below reads the index contacts_agenda_check_ins (migration 4) and nothing else
 # until it returns a row: the expressions are written exactly as the index has them, and each
 # group is read in the index's order (due day, name), so a limit stops the walk early.
+#
+# The groups follow the relationship rule (journal.domain.relationship): only customers talked
+# to before are overdue, due today or drifting; a customer never contacted whose first check-in
+# has come is in "say_hello" instead (last_talked_at is in the index, so this costs nothing).
+# (The unary + keeps SQLite from taking contacts_last_talked for "IS NULL" instead.)
+_TALKED, _NEVER = "+last_talked_at IS NOT NULL", "+last_talked_at IS NULL"
 CHECK_IN_GROUPS = {
-    "drifting": f"{_DUE} <= :today AND {_DRIFTS} < :today",
-    "due_today": f"{_DUE} = :today AND {_DRIFTS} >= :today",
-    "overdue": f"{_DUE} < :today AND {_DRIFTS} >= :today",
+    "drifting": f"{_DUE} <= :today AND {_DRIFTS} < :today AND {_TALKED}",
+    "due_today": f"{_DUE} = :today AND {_DRIFTS} >= :today AND {_TALKED}",
+    "overdue": f"{_DUE} < :today AND {_DRIFTS} >= :today AND {_TALKED}",
+    "say_hello": f"{_DUE} <= :today AND {_NEVER}",
 }
 _COUNT_CHECK_INS = (
-    f"SELECT count(*) AS due, count(*) FILTER (WHERE {_DRIFTS} < :today) AS drifting, "
-    f"count(*) FILTER (WHERE {CHECK_IN_GROUPS['due_today']}) AS due_today "
+    "SELECT count(*) AS due, "
+    f"count(*) FILTER (WHERE {_DRIFTS} < :today AND {_TALKED}) AS drifting, "
+    f"count(*) FILTER (WHERE {CHECK_IN_GROUPS['due_today']}) AS due_today, "
+    f"count(*) FILTER (WHERE {_NEVER}) AS say_hello "
     f"FROM contacts WHERE {_WITH_RHYTHM} AND {_DUE} <= :today")
 
 
@@ -56,17 +65,19 @@ def check_in_queries(today: str, limit: int) -> list[tuple[str, dict[str, object
 def check_ins(db: Database, on: dt.date, limit: int | None = None
               ) -> tuple[list[Row], dict[str, int]]:
     """Contacts due a check-in on ``on``: the first ``limit`` of each group (drifting away,
-    due today, overdue; by due day then name), and how many each group has in all.
+    due today, overdue, say hello; by due day then name), and how many each group has in all.
 
-    The groups follow journal.domain.dates.check_in_state: drifting when more than twice the
-    rhythm has passed since the last talk, due when due today, overdue otherwise.
+    The groups follow journal.domain.relationship: of those talked to before, drifting when
+    more than twice the rhythm has passed since the last talk, due when due today, overdue
+    otherwise; those never contacted say hello.
     """
     today = on.isoformat()
     params = {"today": today, "limit": -1 if limit is None else limit}
     counted = db.one(_COUNT_CHECK_INS, params) or {}
     drifting, due_today = int(counted.get("drifting") or 0), int(counted.get("due_today") or 0)
-    totals = {"drifting": drifting, "due_today": due_today,
-              "overdue": int(counted.get("due") or 0) - drifting - due_today}
+    say_hello = int(counted.get("say_hello") or 0)
+    totals = {"drifting": drifting, "due_today": due_today, "say_hello": say_hello,
+              "overdue": int(counted.get("due") or 0) - drifting - due_today - say_hello}
     rows: list[Row] = []
     for group in CHECK_IN_GROUPS:
         if totals[group]:

@@ -36,7 +36,7 @@ LARGE_LOAD = 5000
 # Triggers that keep derived data; replaced by set-based statements during a bulk load.
 _DERIVING_TRIGGERS = (
     "contacts_fts_ins", "contact_methods_fts_insert", "contact_tags_fts_insert",
-    "conversations_fts_ins", "conversations_touch_contact_ins",
+    "conversations_fts_ins", "conversations_touch_contact_ins", "conversation_months_ins",
 )
 
 
@@ -164,7 +164,7 @@ def _insert_all(db: Database, contacts: Iterable[tuple[Any, ...]],
 
 def _rebuild_derived(db: Database, first_contact: int, first_conversation: int,
                      older_contacts: list[int]) -> None:
-    """Search documents and last-talked times for what the load added."""
+    """Search documents, last-talked times and month counts for what the load added."""
     conn = db.conn
     # Existing contacts that got new methods or tags need their document refreshed too.
     conn.executemany("DELETE FROM contacts_fts WHERE rowid = ?",
@@ -180,6 +180,13 @@ def _rebuild_derived(db: Database, first_contact: int, first_conversation: int,
     conn.execute(
         "INSERT INTO conversations_fts(rowid, summary, details) "
         "SELECT id, summary, details FROM conversations WHERE id >= ?", (first_conversation,))
+    # The Reports view's counts a month and channel (migration 6).
+    conn.execute(
+        "INSERT INTO conversation_months (month, channel, conversations) "
+        "SELECT substr(occurred_at, 1, 7), channel, count(*) FROM conversations "
+        "WHERE id >= ? AND deleted_at IS NULL GROUP BY 1, 2 "
+        "ON CONFLICT (month, channel) DO UPDATE "
+        "SET conversations = conversations + excluded.conversations", (first_conversation,))
     conn.execute(
         "UPDATE contacts SET last_talked_at = (SELECT v.occurred_at FROM conversations v "
         "WHERE v.contact_id = contacts.id AND v.deleted_at IS NULL "

@@ -492,9 +492,56 @@ def _v5_report_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# v6: the Reports view's conversations a month, by channel, counted as they are written. Counting
+# them at the view's load read every conversation of the window (at 1,000,000 conversations,
+# 200 ms of the view's 300-600 ms); conversation_months keeps the live conversations' count for
+# each local month ('YYYY-MM' of occurred_at) and channel, kept by the triggers below (one
+# small upsert a write, bulk loads included). Rows at zero are kept. A later step that rebuilds
+# the conversations table must put these triggers back. The month-and-channel index of step 5
+# served only that count: it goes (25 MB at 1,000,000 conversations).
+CONVERSATION_MONTHS = """
+DROP INDEX conversations_month_channel;
+CREATE TABLE conversation_months (
+    month TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    conversations INTEGER NOT NULL,
+    PRIMARY KEY (month, channel)
+) WITHOUT ROWID;
+INSERT INTO conversation_months (month, channel, conversations)
+    SELECT substr(occurred_at, 1, 7), channel, count(*) FROM conversations
+    WHERE deleted_at IS NULL GROUP BY 1, 2;
+CREATE TRIGGER conversation_months_ins AFTER INSERT ON conversations
+WHEN NEW.deleted_at IS NULL BEGIN
+    INSERT INTO conversation_months (month, channel, conversations)
+    VALUES (substr(NEW.occurred_at, 1, 7), NEW.channel, 1)
+    ON CONFLICT (month, channel) DO UPDATE SET conversations = conversations + 1;
+END;
+CREATE TRIGGER conversation_months_del AFTER DELETE ON conversations
+WHEN OLD.deleted_at IS NULL BEGIN
+    UPDATE conversation_months SET conversations = conversations - 1
+    WHERE month = substr(OLD.occurred_at, 1, 7) AND channel = OLD.channel;
+END;
+CREATE TRIGGER conversation_months_upd AFTER UPDATE OF occurred_at, channel, deleted_at
+ON conversations BEGIN
+    UPDATE conversation_months SET conversations = conversations - 1
+    WHERE OLD.deleted_at IS NULL AND month = substr(OLD.occurred_at, 1, 7)
+    AND channel = OLD.channel;
+    INSERT INTO conversation_months (month, channel, conversations)
+    SELECT substr(NEW.occurred_at, 1, 7), NEW.channel, 1 WHERE NEW.deleted_at IS NULL
+    ON CONFLICT (month, channel) DO UPDATE SET conversations = conversations + 1;
+END;
+"""
+
+
+def _v6_conversation_months(conn: sqlite3.Connection) -> None:
+    """Conversations counted a month and channel as they are written (the Reports view)."""
+    for statement in _split_statements(CONVERSATION_MONTHS):
+        conn.execute(statement)
+
+
 # STEPS[n - 1] takes a journal from version n - 1 to version n.
 STEPS: list[Step] = [_v1_initial_schema, _v2_photos, _v3_tag_rhythms, _v4_speed,
-                     _v5_report_indexes]
+                     _v5_report_indexes, _v6_conversation_months]
 SCHEMA_VERSION = len(STEPS)
 
 

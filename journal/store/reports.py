@@ -22,7 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from journal.store import contacts as contact_store
 from journal.store.connection import Database, Row
+from journal.store.migrations import V4_CHECK_IN_DUE as _AGENDA_DUE
+from journal.store.migrations import V4_CHECK_IN_WHERE as _WITH_RHYTHM
+from journal.store.migrations import V4_DRIFTS_ON as _DRIFTS_ON
 
 # -- relationship states ------------------------------------------------------------------------
 # The states in the order the report shows them. They split the *active* customers (not in the
@@ -57,15 +61,44 @@ STATE_SQL = f"""CASE
     ELSE 'overdue' END"""
 
 
+# Counting reads the agenda's index (contacts_agenda_check_ins, migration 4) for the customers
+# with a rhythm: its due day and drifting day are stored in it, so no date is worked out per
+# customer (three times faster than STATE_SQL at 100,000). The same rule as STATE_SQL, as
+# the agenda writes it (journal/store/agenda.py): on track while today < due; drifting once
+# today > the drifting day (base + twice the rhythm); due on the due day; overdue otherwise.
+# The property test holds these counts to the domain's rule too.
+_COUNT_WITH_RHYTHM = (
+    "SELECT count(*) AS n, "
+    "count(*) FILTER (WHERE +last_talked_at IS NULL) AS never_contacted, "
+    f"count(*) FILTER (WHERE +last_talked_at IS NOT NULL AND {_AGENDA_DUE} > :today) AS on_track, "
+    f"count(*) FILTER (WHERE +last_talked_at IS NOT NULL AND {_AGENDA_DUE} <= :today "
+    f"AND {_DRIFTS_ON} < :today) AS drifting, "
+    f"count(*) FILTER (WHERE +last_talked_at IS NOT NULL AND {_AGENDA_DUE} = :today "
+    f"AND {_DRIFTS_ON} >= :today) AS due "
+    f"FROM contacts INDEXED BY contacts_agenda_check_ins WHERE {_WITH_RHYTHM}")
+_COUNT_WITHOUT_RHYTHM = (
+    "SELECT count(*) AS n, count(*) FILTER (WHERE last_talked_at IS NULL) AS never_contacted "
+    f"FROM contacts WHERE {ACTIVE} AND {_RHYTHM} IS NULL")
+
+
 def state_counts(db: Database, today: dt.date) -> dict[str, int]:
     """How many active customers are in each state (every state present, zeros included)."""
+    params = {"today": today.isoformat()}
+    with_rhythm: Row = db.one(_COUNT_WITH_RHYTHM, params) or {}
+    without: Row = db.one(_COUNT_WITHOUT_RHYTHM, params) or {}
+
+    def count(row: Row, key: str) -> int:
+        return int(row.get(key) or 0)
+
     counts = dict.fromkeys(STATES, 0)
-    # LIMIT -1 keeps the inner query a co-routine: the CASE runs once a customer, not again
-    # for the grouping (twice as fast at 100,000).
-    for row in db.query(
-            f"SELECT state, count(*) AS n FROM (SELECT {STATE_SQL} AS state FROM contacts "
-            f"WHERE {ACTIVE} LIMIT -1) GROUP BY state", {"today": today.isoformat()}):
-        counts[row["state"]] = int(row["n"])
+    counts.update(on_track=count(with_rhythm, "on_track"), due=count(with_rhythm, "due"),
+                  drifting=count(with_rhythm, "drifting"),
+                  never_contacted=count(with_rhythm, "never_contacted")
+                  + count(without, "never_contacted"),
+                  no_rhythm=count(without, "n") - count(without, "never_contacted"))
+    counts["overdue"] = count(with_rhythm, "n") - sum(
+        counts[s] for s in ("on_track", "due", "drifting")) - count(with_rhythm,
+                                                                     "never_contacted")
     return counts
 
 
@@ -79,6 +112,27 @@ def ids_in_state(db: Database, state: str, today: dt.date) -> list[int]:
         {"today": today.isoformat(), "state": state})]
 
 
+def list_ids_in_state(db: Database, state: str, today: dt.date, *, tag: str | None = None,
+                      sort: str = "name", descending: bool = False,
+                      limit: int | None = None) -> list[int]:
+    """The Customers list filtered to one state: the active customers in ``state`` (with
+    ``tag``, if given), in the list's ``sort`` order (journal.store.contacts.SORTS).
+
+    By name, a walk along contacts_relationship that stops once ``limit`` are found; the
+    other orders sort the customers of the state.
+    """
+    if state not in STATES:
+        raise ValueError(f"unknown relationship state {state!r}")
+    where, params = contact_store.filters(tag, False)
+    named: dict[str, object] = {f"p{i}": value for i, value in enumerate(params)}
+    for i in range(len(params)):
+        where = where.replace("?", f":p{i}", 1)
+    named.update(today=today.isoformat(), state=state, limit=-1 if limit is None else limit)
+    return [int(r[0]) for r in db.conn.execute(
+        f"SELECT c.id FROM contacts c WHERE {where} AND ({STATE_SQL}) = :state "
+        f"ORDER BY {contact_store.order_by(sort, descending)} LIMIT :limit", named)]
+
+
 # -- conversations ------------------------------------------------------------------------------
 _MONTH = "substr(occurred_at, 1, 7)"
 _TRASHED_CONTACTS = "(SELECT id FROM contacts WHERE deleted_at IS NOT NULL)"
@@ -87,15 +141,14 @@ _TRASHED_CONTACTS = "(SELECT id FROM contacts WHERE deleted_at IS NOT NULL)"
 def conversations_by_month_channel(db: Database, first: str, last: str) -> list[Row]:
     """(month, channel, conversations) for the months first..last ('YYYY-MM').
 
-    Counted along conversations_month_channel, then the few conversations of customers in the
-    trash are taken off (found through their customers): checking every conversation's
-    customer instead would cost more than the count itself.
+    Read from conversation_months (kept by triggers, migration 6: a few dozen rows), then the
+    few conversations of customers in the trash are taken off (found through their customers):
+    checking every conversation's customer instead would cost more than the count itself.
     """
     return db.query(
         "SELECT month, channel, sum(n) AS conversations FROM ("
-        f"  SELECT {_MONTH} AS month, channel, count(*) AS n FROM conversations "
-        f"  WHERE {_MONTH} >= :first AND {_MONTH} <= :last AND deleted_at IS NULL "
-        "   GROUP BY 1, 2 "
+        "  SELECT month, channel, conversations AS n FROM conversation_months "
+        "  WHERE month >= :first AND month <= :last "
         "  UNION ALL "
         f"  SELECT {_MONTH}, channel, -count(*) FROM conversations "
         f"  WHERE contact_id IN {_TRASHED_CONTACTS} "
@@ -179,8 +232,14 @@ def purchases_by_month(db: Database, first: str, last: str) -> list[Row]:
 
 def currencies(db: Database) -> list[str]:
     """Every currency anything was bought in (live purchases), alphabetical."""
+    # One index seek a currency (DISTINCT would read every purchase's entry).
     return [str(r[0]) for r in db.conn.execute(
-        "SELECT DISTINCT currency FROM purchases WHERE deleted_at IS NULL ORDER BY currency")]
+        "WITH RECURSIVE found(currency) AS ("
+        "  SELECT min(currency) FROM purchases WHERE deleted_at IS NULL "
+        "  UNION ALL SELECT (SELECT min(currency) FROM purchases "
+        "    WHERE deleted_at IS NULL AND currency > found.currency) "
+        "  FROM found WHERE found.currency IS NOT NULL) "
+        "SELECT currency FROM found WHERE currency IS NOT NULL")]
 
 
 def top_customers(db: Database, currency: str, limit: int) -> list[Row]:
@@ -191,11 +250,13 @@ def top_customers(db: Database, currency: str, limit: int) -> list[Row]:
     stay (what they bought still counts).
     """
     return db.query(
-        "WITH totals AS ("
+        # Customers in the trash are taken off once a customer, after the grouping.
+        "WITH totals AS (SELECT * FROM ("
         "  SELECT contact_id, sum(amount_minor) AS total_minor, count(*) AS purchases "
         "  FROM purchases WHERE currency = :currency AND deleted_at IS NULL "
-        f"  AND contact_id NOT IN {_TRASHED_CONTACTS} "
-        "  GROUP BY contact_id ORDER BY total_minor DESC, contact_id LIMIT :limit) "
+        "  GROUP BY contact_id) "
+        f"  WHERE contact_id NOT IN {_TRASHED_CONTACTS} "
+        "  ORDER BY total_minor DESC, contact_id LIMIT :limit) "
         "SELECT t.contact_id, c.display_name, t.total_minor, t.purchases, c.last_talked_at "
         "FROM totals t JOIN contacts c ON c.id = t.contact_id "
         "ORDER BY t.total_minor DESC, t.contact_id", {"currency": currency, "limit": limit})

@@ -23,7 +23,8 @@ from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from journal.domain.dates import relative_day
-from journal.model import CheckInState, ContactRow
+from journal.domain.relationship import RelationshipState, state_of_list_row
+from journal.model import ContactRow
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 64  # rows read at once: a screen and a half, from a few rows above the one asked for
@@ -45,17 +46,25 @@ class _Cells(NamedTuple):
     state: str
     brush: QBrush | None
 
+# The relationship state (journal.domain.relationship), as Today and Reports name it.
 STATE_COLOURS = {
-    CheckInState.ON_TRACK: "#2e7d32",
-    CheckInState.DUE: "#b26a00",
-    CheckInState.OVERDUE: "#c62828",
-    CheckInState.DRIFTING: "#6a1b9a",
-    CheckInState.NO_RHYTHM: "",
+    RelationshipState.ON_TRACK: "#2e7d32",
+    RelationshipState.DUE: "#b26a00",
+    RelationshipState.OVERDUE: "#c62828",
+    RelationshipState.DRIFTING: "#6a1b9a",
+    RelationshipState.NEVER_CONTACTED: "#1565c0",
+    RelationshipState.NO_RHYTHM: "",
+}
+# Beside the next check-in day: "in 3 days · on track", "2 weeks ago · first hello".
+STATE_WORDS = {
+    RelationshipState.ON_TRACK: "on track", RelationshipState.DUE: "due",
+    RelationshipState.OVERDUE: "overdue", RelationshipState.DRIFTING: "drifting",
+    RelationshipState.NEVER_CONTACTED: "first hello", RelationshipState.NO_RHYTHM: "",
 }
 SORT_KEYS = {0: "name", 2: "last_talked", 3: "next_check_in"}
 
 
-def state_colour(state: CheckInState) -> QColor | None:
+def state_colour(state: RelationshipState) -> QColor | None:
     """Readable on light and dark palettes: lighten the colour on a dark base."""
     hex_colour = STATE_COLOURS[state]
     if not hex_colour:
@@ -78,7 +87,7 @@ class CustomerListModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._cache: dict[int, ContactRow] = {}
         self._cells: dict[int, _Cells] = {}
-        self._brushes: dict[CheckInState, QBrush | None] = {}
+        self._brushes: dict[RelationshipState, QBrush | None] = {}
         self._day: dt.date | None = None
         self._day_checked = 0.0
 
@@ -180,12 +189,13 @@ class CustomerListModel(QAbstractTableModel):
             data = self.row_data(row)
             if data is None:
                 return None
-            if data.state not in self._brushes:  # the palette is read once a state
-                colour = state_colour(data.state)
-                self._brushes[data.state] = QBrush(colour) if colour else None
+            state = state_of_list_row(data)
+            if state not in self._brushes:  # the palette is read once a state
+                colour = state_colour(state)
+                self._brushes[state] = QBrush(colour) if colour else None
             cells = _Cells(data.id, tuple(self._display(data, column)
                                           for column in range(len(self.COLUMNS))),
-                           data.state.label, self._brushes[data.state])
+                           state.label, self._brushes[state])
             self._cells[contact_id] = cells
         return cells
 
@@ -221,7 +231,8 @@ class CustomerListModel(QAbstractTableModel):
         if column == 3:
             if row.next_check_in is None:
                 return "—"
-            return f"{relative_day(row.next_check_in, today)} · {row.state.label.lower()}"
+            return (f"{relative_day(row.next_check_in, today)} · "
+                    f"{STATE_WORDS[state_of_list_row(row)]}")
         return ", ".join(row.tags)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

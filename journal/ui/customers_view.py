@@ -1,5 +1,10 @@
 """The Customers view: search as you type, filter by tag and status, sort, open a profile.
 
+It can also list only the customers in one relationship state (a click on a segment of the
+Reports view's "Customers by relationship": ``show_state``): a banner above the list says so
+("Showing 12 drifting customers") with a Show all button; search and the tag filter still work
+within the state, and the status filter stays on Active (the states are of active customers).
+
 Every keystroke, filter or sort asks a read-only connection, off the UI thread, for the first
 page of the list (FIRST_PAGE ids: a walk along an index, a few milliseconds even at 100,000
 customers) and the rows of its first screen, shows them, then, once typing pauses, asks for
@@ -16,13 +21,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -31,6 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from journal.domain.relationship import RelationshipState
+from journal.domain.reports import list_customers_in_state
 from journal.domain.service import JournalService
 from journal.errors import StorageError
 from journal.model import ContactRow
@@ -110,6 +119,7 @@ class CustomersView(QWidget):
         self._selecting = False
         self._generation = 0  # bumped by every request; older ones stop or are dropped
         self.complete = True  # False until the latest request's whole list is shown
+        self.state_filter: RelationshipState | None = None  # only the customers in this state
 
         self.search = QLineEdit(placeholderText="Search names, notes, emails, phones, "
                                                 "conversations…")
@@ -122,6 +132,7 @@ class CustomersView(QWidget):
         self.status_filter.setAccessibleName("Show active or archived customers")
         self.add_button = QPushButton(themed_icon("add"), "New customer")
         self.add_button.setToolTip("Add a customer (Ctrl+N)")
+        self.filter_banner, self.filter_label, self.show_all_button = self._filter_banner()
 
         self.model = CustomerListModel(self.service.contact_rows, self.service.today, self)
         self.table = CustomerTable()
@@ -155,6 +166,7 @@ class CustomersView(QWidget):
         bar.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.filter_banner)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.count_label)
 
@@ -167,12 +179,75 @@ class CustomersView(QWidget):
         self.tag_filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.status_filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.add_button.clicked.connect(self.new_customer)
+        self.show_all_button.clicked.connect(lambda: self.show_state(None))
         self.model.sort_requested.connect(self._sort)
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.search.returnPressed.connect(self._open_first_match)
         self.table.activated_contact.connect(self.bridge.open_profile)
         self.bridge.changed.connect(self._journal_changed)
+
+    @staticmethod
+    def _filter_banner() -> tuple[QFrame, QLabel, QPushButton]:
+        banner = QFrame()
+        banner.setObjectName("stateFilter")
+        banner.setFrameShape(QFrame.Shape.StyledPanel)
+        banner.setAutoFillBackground(True)  # the palette's, so it reads in light and dark
+        banner.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        label = plain_label(wrap=True)
+        label.setAccessibleName("List filter")
+        button = QPushButton("Show all")
+        button.setToolTip("Show every customer again")
+        button.setAccessibleName("Show all customers: remove the relationship filter")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(8, 4, 4, 4)
+        row.addWidget(label, 1)
+        row.addWidget(button)
+        banner.hide()
+        return banner, label, button
+
+    # -- the relationship filter ----------------------------------------------------------------
+    def show_state(self, state: RelationshipState | str | None) -> None:
+        """List only the active customers in ``state`` (None: everyone again).
+
+        The search, tag and status filters are reset so that the list is exactly that state;
+        afterwards search and tag narrow it further (the status stays Active: states are of
+        active customers).
+        """
+        self.state_filter = RelationshipState(state) if state else None
+        for widget in (self.search, self.tag_filter, self.status_filter):
+            widget.blockSignals(True)
+        if self.state_filter is not None:
+            self.search.clear()
+            self.tag_filter.setCurrentIndex(0)
+        self.status_filter.setCurrentIndex(0)  # Active
+        for widget in (self.search, self.tag_filter, self.status_filter):
+            widget.blockSignals(False)
+        self.search_timer.stop()
+        self.status_filter.setEnabled(self.state_filter is None)
+        self.filter_banner.setVisible(self.state_filter is not None)
+        self._show_filter(None, False)
+        self._dirty = True
+        if self.isVisible():
+            self.reload()
+
+    def _show_filter(self, count: int | None, complete: bool) -> None:
+        """The banner: "Showing 12 drifting customers" (and what narrows it further)."""
+        state = self.state_filter
+        if state is None:
+            return
+        if count is None:
+            shown = f"Showing {state.adjective} customers…"
+        else:
+            noun = "customer" if count == 1 else "customers"
+            shown = f"Showing {count:,}{'' if complete else '+'} {state.adjective} {noun}"
+        narrowed = []
+        if self.search.text().strip():
+            narrowed.append(f"matching “{self.search.text().strip()}”")
+        if self.tag_filter.currentData():
+            narrowed.append(f"tagged {self.tag_filter.currentText()}")
+        self.filter_label.setText(" ".join([shown, *narrowed]))
+        self.filter_label.setToolTip(state.description)
 
     # -- loading ------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -202,17 +277,23 @@ class CustomersView(QWidget):
         if self.reader is not self.service and self.worker.pool.activeThreadCount():
             self.reader.interrupt()  # the search running now is stale
         options = {"tag": self.tag_filter.currentData(),
-                   "archived": STATUS_FILTERS[self.status_filter.currentText() or "Active"],
                    "sort": self.sort_key, "descending": self.descending,
                    "query": self.search.text()}
-        reader = self.reader
+        reader, state, today = self.reader, self.state_filter, self.service.today()
+        if state is None:
+            options["archived"] = STATUS_FILTERS[self.status_filter.currentText() or "Active"]
+
+        def ids(limit: int | None) -> list[int]:
+            if state is None:
+                return reader.list_contact_ids(limit=limit, **options)
+            return list_customers_in_state(reader, state, today, limit=limit, **options)
 
         def read(limit: int | None) -> list[int]:
             for attempt in (1, 2):
                 if generation != self._generation:
                     raise _Superseded()
                 try:
-                    return reader.list_contact_ids(limit=limit, **options)
+                    return ids(limit)
                 except (sqlite3.OperationalError, StorageError) as error:
                     # Interrupted for an older request just as this one started: read again.
                     if "interrupt" not in str(error) or attempt == 2:
@@ -278,8 +359,14 @@ class CustomersView(QWidget):
         noun = "customer" if count == 1 else "customers"
         self.count_label.setText(f"{count:,} {noun}" if complete
                                  else f"{count:,}+ {noun}, counting the rest…")
+        self._show_filter(count, complete)
 
     def _empty_text(self) -> str:
+        if self.state_filter is not None:
+            matching = f" match “{self.search.text().strip()}”" if self.search.text().strip() \
+                else " with this tag" if self.tag_filter.currentData() else ""
+            return (f"No {self.state_filter.adjective} customers{matching}. "
+                    "Show all to see everyone.")
         if self.search.text().strip():
             return f"No customer matches “{self.search.text().strip()}”."
         if self.status_filter.currentText() == "Archived":

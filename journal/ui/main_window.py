@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self.undo_bar.failed.connect(lambda error: show_error(self, error))
         self.customers.new_customer.connect(self.new_customer)
         self.customers.current_contact_changed.connect(self.profile.show_contact)
+        self.reports.show_state.connect(self.show_customers_in_state)
         self.today.count_changed.connect(self._show_due_count)
         self.welcome.add_customer.connect(self.new_customer)
         self.welcome.explore_sample.connect(self.explore_sample)
@@ -233,6 +234,11 @@ class MainWindow(QMainWindow):
         self.show_view(VIEWS.index("Customers"))
         self.profile.show_contact(contact_id)
         self.customers.select_contact(contact_id)
+
+    def show_customers_in_state(self, state: str) -> None:
+        """A click on a relationship state in Reports: Customers, filtered to that state."""
+        self.customers.show_state(state)
+        self.show_view(VIEWS.index("Customers"))
 
     def show_today(self) -> None:
         self.show_view(0)

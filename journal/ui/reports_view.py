@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,6 @@ from PySide6.QtGui import QColor, QCursor, QIcon, QPalette, QPen, QPixmap, QShow
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -59,14 +58,21 @@ from shiboken6 import Shiboken
 from journal.domain.dates import relative_day
 from journal.domain.reports import (
     MONTH_CHOICES,
+    PART_NAMES,
     TOP_CUSTOMERS,
+    ComplaintsByMonth,
+    ConversationsByChannel,
+    PurchasesByMonth,
     RelationshipState,
+    ReportPart,
     Reports,
+    StateCounts,
     Table,
     TopCustomer,
-    build_reports,
-    customers_in_state,
+    TopCustomers,
+    assemble,
     major_units,
+    report_part,
     write_safe_csv,
 )
 from journal.domain.service import JournalService
@@ -74,12 +80,14 @@ from journal.errors import StorageError
 from journal.model import Channel
 from journal.ui import chart_style
 from journal.ui.common import JournalBridge, Worker, plain_label, show_error
-from journal.ui.customer_model import CustomerListModel
 from journal.ui.task import close_worker_service, worker_service
 
 AskForPath = Callable[[QWidget, str, str], str]  # parent, suggested path, filter → path or ""
 Index = QModelIndex | QPersistentModelIndex
 
+# The parts each worker thread computes: conversations (the slowest: it counts every
+# conversation of the window) beside the money, then the states and complaints.
+JOBS = (("conversations",), ("purchases", "top_customers"), ("states", "complaints"))
 RELOAD_DELAY_MS = 300  # a burst of changes (an import, an undo) reloads once
 WIDE_ENOUGH_FOR_TWO_COLUMNS = 960
 CHART_HEIGHT = 300
@@ -268,70 +276,29 @@ class TopCustomersModel(QAbstractTableModel):
         return row.last_talked_at.date().isoformat() if row.last_talked_at else "never"
 
 
-# -- the customers of a state (the fallback for the click-through) --------------------------------
-class CustomerListDialog(QDialog):
-    """The customers of one relationship state; double-click (or Enter) opens a profile."""
-
-    def __init__(self, bridge: JournalBridge, state: RelationshipState, ids: list[int],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
-        self.state = state
-        self.setWindowTitle(f"{state.label}: {len(ids):,} customer{'s' if len(ids) != 1 else ''}")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(620, 460)
-        self.model = CustomerListModel(bridge.service.contact_rows, bridge.service.today, self)
-        self.model.set_ids(ids)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(f"Customers: {state.label.lower()}")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 4):  # company, tags: the dialog is narrow
-            self.table.setColumnHidden(column, True)
-        self.table.activated.connect(self._open)
-        intro = plain_label(f"{state.description} Double-click a customer to open their "
-                            "profile.", wrap=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
-
-    def _open(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.bridge.open_profile.emit(self.model.contact_id(index.row()))
-            self.accept()
-
-
 # -- the view -------------------------------------------------------------------------------------
 class ReportsView(QWidget):
-    """Insight into the journal, as charts. ``show_customers(state, ids)`` asks the window to
-    list the customers of a state (by default a small dialog lists them too)."""
+    """Insight into the journal, as charts. A click on a relationship state (a slice or its
+    legend button) emits ``show_state``: the window then lists those customers in the
+    Customers view."""
 
-    show_customers = Signal(str, list)  # RelationshipState value, contact ids by name
+    show_state = Signal(str)  # a RelationshipState value
     loaded = Signal()  # the charts show the newest numbers
 
     def __init__(self, bridge: JournalBridge, parent: QWidget | None = None, *,
-                 reader: JournalService | None = None, list_in_dialog: bool = True) -> None:
+                 reader: JournalService | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.service = bridge.service
         # A given reader is used as is; otherwise each load opens its own read-only connection.
         self.reader = reader
-        self.list_in_dialog = list_in_dialog
         self.ask_for_path: AskForPath = ask_for_path  # injectable for tests
-        self.reports: Reports | None = None
-        self.customer_dialog: CustomerListDialog | None = None
-        self.worker = Worker(self)
-        self.click_worker = Worker(self)  # a click never cancels a load, nor a load a click
+        self.reports: Reports | None = None  # once every part of a load is in
+        self.parts: dict[str, ReportPart] = {}  # the newest of each part, drawn as it came
+        self.workers = [Worker(self) for _ in JOBS]
+        self._generation = 0
+        self._loading: tuple[dt.date, int] = (self.service.today(), MONTH_CHOICES[0])
+        self._pending: set[str] = set()
         self._dirty = True
         self._rendering_palette = False
         self.reload_timer = QTimer(self, singleShot=True, interval=RELOAD_DELAY_MS)
@@ -441,7 +408,7 @@ class ReportsView(QWidget):
         for position, state in enumerate(RelationshipState):
             button = QPushButton(state.label)
             button.setFlat(True)
-            button.setToolTip(f"{state.description} Click to list them.")
+            button.setToolTip(f"{state.description} Click to list them in Customers.")
             button.setStyleSheet("text-align: left; padding: 2px 6px;")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _=False, s=state: self.list_customers(s))
@@ -488,49 +455,88 @@ class ReportsView(QWidget):
                 self.reload_timer.start()
 
     def reload(self) -> None:
-        """Compute every report off the UI thread; draw them when they come."""
+        """Compute the reports off the UI thread, side by side; draw each as it comes.
+
+        The parts run in JOBS, each on its own worker thread and read-only connection, so the
+        slowest (conversations, which counts every conversation of the window) runs beside
+        the others instead of after them. A chart keeps its last picture until its new
+        numbers are in.
+        """
         self._dirty = False
         self.reload_timer.stop()
         today, months = self.service.today(), self.months
         service, given = self.service, self.reader
+        self._generation += 1
+        generation = self._generation
+        self._loading = (today, months)
+        self._pending = set(PART_NAMES)
         self.status.setText("Updating…")
+        # One connection cannot serve two threads at once: a given reader (or an in-memory
+        # journal, which has a single connection) computes every part in one job.
+        shared = given is not None or service.path is None
+        jobs = (PART_NAMES,) if shared else JOBS
+        for worker, names in zip(self.workers, jobs, strict=False):
+            def compute(names: tuple[str, ...] = names) -> dict[str, ReportPart]:
+                reader = given or worker_service(service, read_only=True)
+                try:
+                    return {name: report_part(reader, name, today, months) for name in names}
+                finally:
+                    if given is None:
+                        close_worker_service(reader, service)
 
-        def compute() -> Reports:
-            reader = given or worker_service(service, read_only=True)
-            try:
-                return build_reports(reader, today, months)
-            finally:
-                if given is None:
-                    close_worker_service(reader, service)
-
-        self.worker.run(compute, self._show, self._failed)
+            worker.run(compute, partial(self._parts_in, generation),
+                       partial(self._failed, generation))
 
     def wait_for_results(self, msecs: int = 5000) -> bool:
-        """Tests, benchmarks and closing: block until running loads and clicks are done."""
-        return self.worker.wait(msecs) and self.click_worker.wait(msecs)
+        """Tests, benchmarks and closing: block until running loads are done."""
+        return all(worker.wait(msecs) for worker in self.workers)
 
-    def _failed(self, error: BaseException) -> None:
-        if Shiboken.isValid(self):
+    def _failed(self, generation: int, error: BaseException) -> None:
+        if Shiboken.isValid(self) and generation == self._generation:
+            self._generation += 1  # one message, whichever parts fail
             self.status.setText("The reports could not be made.")
             show_error(self, error, "The reports could not be made")
 
-    def _show(self, reports: Reports) -> None:
-        if not Shiboken.isValid(self):  # closed while the numbers were on their way
+    def _parts_in(self, generation: int, parts: dict[str, ReportPart]) -> None:
+        if not Shiboken.isValid(self) or generation != self._generation:
+            return  # closed, or a newer load is on its way
+        self.parts.update(parts)
+        self._pending.difference_update(parts)
+        self._draw(set(parts))
+        if self._pending:
             return
-        self.reports = reports
-        day = reports.today
-        self.status.setText(f"As of {day:%A} {day.day} {day:%B %Y}")
-        self._draw()
+        today, months = self._loading
+        self.reports = assemble(today, months, self.parts)
+        self.status.setText(f"As of {today:%A} {today.day} {today:%B %Y}")
         self.loaded.emit()
 
-    def _draw(self) -> None:
-        if self.reports is None:
+    def _draw(self, names: set[str] | None = None) -> None:
+        """Draw the charts of the parts ``names`` (default: every part there is)."""
+        names = set(self.parts) if names is None else names
+        for name in ("conversations", "states", "complaints"):
+            if name in names and name in self.parts:
+                part = self.parts[name]
+                if isinstance(part, ConversationsByChannel):
+                    self._draw_conversations(part)
+                elif isinstance(part, StateCounts):
+                    self._draw_states(part)
+                elif isinstance(part, ComplaintsByMonth):
+                    self._draw_complaints(part)
+        if names & {"purchases", "top_customers"} and self._money() is not None:
+            self._draw_currencies()
+            self._draw_money()
+
+    def _money(self) -> tuple[PurchasesByMonth, TopCustomers] | None:
+        purchases, top = self.parts.get("purchases"), self.parts.get("top_customers")
+        if isinstance(purchases, PurchasesByMonth) and isinstance(top, TopCustomers):
+            return purchases, top
+        return None
+
+    def _draw_currencies(self) -> None:
+        money = self._money()
+        if money is None:
             return
-        self._draw_conversations(self.reports)
-        self._draw_states(self.reports)
-        self._draw_complaints(self.reports)
-        currencies = sorted(set(self.reports.purchases.currencies)
-                            | set(self.reports.top_customers.currencies))
+        currencies = sorted(set(money[0].currencies) | set(money[1].currencies))
         current = self.currency.currentText()
         self.currency.blockSignals(True)
         self.currency.clear()
@@ -541,14 +547,13 @@ class ReportsView(QWidget):
         self.currency.blockSignals(False)
         for widget in (self.currency, self.currency_label):
             widget.setVisible(len(currencies) > 1)
-        self._draw_money()
 
     # -- the charts -------------------------------------------------------------------------------
     def _bar_pen(self) -> QPen:
         return QPen(self.palette().color(QPalette.ColorRole.Base), 1)
 
-    def _draw_conversations(self, reports: Reports) -> None:
-        report, card = reports.conversations, self.conversations_card
+    def _draw_conversations(self, report: ConversationsByChannel) -> None:
+        card = self.conversations_card
         chart = card.chart
         chart_style.clear_chart(chart)
         chart_style.style_chart(chart, self, card.title)
@@ -577,8 +582,8 @@ class ReportsView(QWidget):
         card.set_empty(None if report.total else
                        f"No conversations logged in the last {len(report.months)} months.")
 
-    def _draw_states(self, reports: Reports) -> None:
-        report, card = reports.states, self.states_card
+    def _draw_states(self, report: StateCounts) -> None:
+        card = self.states_card
         chart = card.chart
         chart_style.clear_chart(chart)
         chart_style.style_chart(chart, self, f"{card.title} · {report.total:,} active")
@@ -619,8 +624,8 @@ class ReportsView(QWidget):
         card.set_note("")
         card.set_empty(None if report.total else "No active customers yet.")
 
-    def _draw_complaints(self, reports: Reports) -> None:
-        report, card = reports.complaints, self.complaints_card
+    def _draw_complaints(self, report: ComplaintsByMonth) -> None:
+        card = self.complaints_card
         chart = card.chart
         chart_style.clear_chart(chart)
         chart_style.style_chart(chart, self, card.title)
@@ -645,15 +650,16 @@ class ReportsView(QWidget):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
-        self.median_label.setText(self.complaints_note(reports))
+        self.median_label.setText(self.complaints_note(report))
         nothing = not (sum(report.opened) or sum(report.resolved))
         card.set_empty(f"No complaints in the last {len(report.months)} months."
                        + (f" {report.still_open:,} still open." if report.still_open else "")
                        if nothing else None)
 
     @staticmethod
-    def complaints_note(reports: Reports) -> str:
-        report = reports.complaints
+    def complaints_note(report: ComplaintsByMonth | Reports) -> str:
+        if isinstance(report, Reports):
+            report = report.complaints
         if report.median_days is None:
             resolved = f"None resolved in the last {len(report.months)} months"
         else:
@@ -663,10 +669,12 @@ class ReportsView(QWidget):
         return f"{resolved} · {report.still_open:,} still open."
 
     def _draw_money(self) -> None:
-        if self.reports is None:
+        money = self._money()
+        if money is None:
             return
+        purchases, top_customers = money
         currency = self.currency.currentText()
-        purchases, card = self.reports.purchases, self.purchases_card
+        card = self.purchases_card
         chart = card.chart
         chart_style.clear_chart(chart)
         chart_style.style_chart(chart, self, f"{card.title} ({currency})" if currency
@@ -700,8 +708,8 @@ class ReportsView(QWidget):
                       f"{len(purchases.months)} months." if count else "")
         card.set_empty(None if count else
                        f"No purchases recorded in the last {len(purchases.months)} months.")
-        top = self.reports.top_customers.by_currency.get(currency, ())
-        self.top_model.set_rows(top, self.reports.today)
+        top = top_customers.by_currency.get(currency, ())
+        self.top_model.set_rows(top, self._loading[0])
         self.top_title.setText(f"{self.top_card.title} ({currency})" if currency
                                else self.top_card.title)
         self.top_card.set_empty(None if top else "No purchases recorded yet.")
@@ -715,7 +723,7 @@ class ReportsView(QWidget):
     def _slice_hover(self, status: bool, pie_slice: QPieSlice, text: str) -> None:
         pie_slice.setExploded(status)
         pie_slice.setExplodeDistanceFactor(0.06)
-        self._bar_tip(status, text + " — click to list them")
+        self._bar_tip(status, text + " — click to list them in Customers")
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow the palette (a switch to dark mode) by drawing again in its colours."""
@@ -730,31 +738,8 @@ class ReportsView(QWidget):
 
     # -- click-through ----------------------------------------------------------------------------
     def list_customers(self, state: RelationshipState | str) -> None:
-        """Find the customers in ``state`` (off the UI thread), then ``show_customers``."""
-        state = RelationshipState(state)
-        today = self.reports.today if self.reports else self.service.today()
-        service, given = self.service, self.reader
-
-        def find() -> list[int]:
-            reader = given or worker_service(service, read_only=True)
-            try:
-                return customers_in_state(reader, state, today)
-            finally:
-                if given is None:
-                    close_worker_service(reader, service)
-
-        self.click_worker.run(find, lambda ids: self._customers_found(state, ids),
-                              self._failed)
-
-    def _customers_found(self, state: RelationshipState, ids: list[int]) -> None:
-        if not Shiboken.isValid(self):
-            return
-        self.show_customers.emit(state.value, ids)
-        if self.list_in_dialog:
-            if self.customer_dialog is not None and Shiboken.isValid(self.customer_dialog):
-                self.customer_dialog.close()
-            self.customer_dialog = CustomerListDialog(self.bridge, state, ids, self)
-            self.customer_dialog.show()
+        """Ask the window to list the customers in ``state`` (the Customers view, filtered)."""
+        self.show_state.emit(RelationshipState(state).value)
 
     def _open_top_customer(self, index: QModelIndex) -> None:
         if index.isValid():

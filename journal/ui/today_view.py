@@ -79,10 +79,11 @@ def _cells(entry: AgendaEntry, today: dt.date) -> tuple[str, str, str]:
     """(who, what, when) for a row."""
     item = entry.item
     if isinstance(item, CheckIn):
-        who = item.name if item.call_them in item.name.split() else \
+        who = item.name if item.call_them in (item.name, *item.name.split()) else \
             f"{item.name} (call them {item.call_them})"
-        last = (f"Last talked {relative_day(item.last_talked_on, today)}"
-                if item.last_talked_on else "Never talked yet")
+        if item.last_talked_on is None:
+            return who, "Never talked yet: say hello", f"due {relative_day(item.due_on, today)}"
+        last = f"Last talked {relative_day(item.last_talked_on, today)}"
         return who, last, f"due {relative_day(item.due_on, today)}"
     if isinstance(item, DateEvent):
         what = "Birthday" if item.kind == "birthday" else "Anniversary"
@@ -102,6 +103,7 @@ def _cells(entry: AgendaEntry, today: dt.date) -> tuple[str, str, str]:
 GROUPS: tuple[tuple[str, Callable[[Agenda], list[AgendaEntry]]], ...] = (
     ("Overdue", lambda a: [AgendaEntry("check_in", c.contact_id, c) for c in a.overdue]),
     ("Due today", lambda a: [AgendaEntry("check_in", c.contact_id, c) for c in a.due_today]),
+    ("Say hello", lambda a: [AgendaEntry("check_in", c.contact_id, c) for c in a.say_hello]),
     ("Follow-ups", lambda a: [AgendaEntry("follow_up", c.contact_id, c) for c in a.follow_ups]),
     ("Reminders", lambda a: [AgendaEntry("reminder", r.contact_id, r) for r in a.reminders]),
     ("Birthdays and anniversaries this week",
@@ -112,7 +114,7 @@ GROUPS: tuple[tuple[str, Callable[[Agenda], list[AgendaEntry]]], ...] = (
 )
 # Which Agenda list each group shows (its total may be larger than what is listed).
 GROUP_LISTS = dict(zip((title for title, _ in GROUPS),
-                       ("overdue", "due_today", "follow_ups", "reminders", "dates",
+                       ("overdue", "due_today", "say_hello", "follow_ups", "reminders", "dates",
                         "complaints", "drifting"), strict=True))
 # The agenda lists the first GROUP_LIMIT of each group (a day's work, and a model that builds
 # in milliseconds); the heading counts them all, and a last row says where the rest are.
@@ -120,6 +122,7 @@ GROUP_LIMIT = 50
 MORE_HINTS = {"overdue": "the Customers list, sorted by next check-in, has them all",
               "due_today": "the Customers list, sorted by next check-in, has them all",
               "drifting": "the Customers list, sorted by next check-in, has them all",
+              "say_hello": "the Customers list, sorted by next check-in, has them all",
               "follow_ups": "Conversations, Open follow-ups, has them all",
               "complaints": "Conversations, Open complaints, has them all"}
 
@@ -353,6 +356,10 @@ class TodayView(QWidget):
         if check_ins:
             parts.append(f"{check_ins:,} {'person' if check_ins == 1 else 'people'} "
                          "to check in with")
+        hello = agenda.total("say_hello")
+        if hello:
+            parts.append(f"{hello:,} {'customer' if hello == 1 else 'customers'} to say hello to "
+                         "(never talked yet)")
         if follow_ups:
             parts.append(f"{follow_ups:,} follow-up{'' if follow_ups == 1 else 's'} promised")
         if dates:

@@ -206,3 +206,13 @@ def test_exports_are_private_even_under_a_permissive_umask(data_dir, tmp_path, c
         os.umask(old)
     assert code == 0, err
     assert (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_show_and_list_name_the_relationship_state_as_the_window_does(data_dir, capsys):
+    """Someone never talked to is "Never contacted", not on track or drifting."""
+    run(data_dir, "add", "Nina New", "--every", "7", capsys=capsys)
+    code, out, _ = run(data_dir, "show", "Nina", capsys=capsys)
+    assert code == 0 and "(Never contacted)" in out
+    assert "Never contacted" in run(data_dir, "list", capsys=capsys)[1]
+    run(data_dir, "log", "Nina", "Said hello", capsys=capsys)
+    assert "(On track)" in run(data_dir, "show", "Nina", capsys=capsys)[1]

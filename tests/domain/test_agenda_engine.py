@@ -43,17 +43,23 @@ def _day(service: JournalService, offset: int) -> dt.date:
 
 # -- check-ins --------------------------------------------------------------------------------
 
-def test_a_never_talked_to_contact_is_due_from_when_added(
+def test_a_never_talked_to_contact_is_greeted_from_when_added(
         service: JournalService, add_contact: AddContact) -> None:
+    """Their first check-in counts from the day they were added; from then on Today says
+    hello (never "overdue" or "drifting away": there is no relationship to drift from yet)."""
     anna = add_contact("Anna", cadence_days=30)
     assert service.agenda(_day(service, 29)).check_ins == []
-    assert [c.contact_id for c in service.agenda(_day(service, 30)).due_today] == [anna.id]
-    assert [c.contact_id for c in service.agenda(_day(service, 31)).overdue] == [anna.id]
-    assert [c.contact_id for c in service.agenda(_day(service, 60)).overdue] == [anna.id]
-    assert [c.contact_id for c in service.agenda(_day(service, 61)).drifting] == [anna.id]
-    item = service.agenda(_day(service, 35)).overdue[0]
+    for later in (30, 31, 60, 61, 400):
+        agenda = service.agenda(_day(service, later))
+        assert [c.contact_id for c in agenda.say_hello] == [anna.id], later
+        assert agenda.overdue == agenda.due_today == agenda.drifting == [], later
+        assert agenda.count() == 1
+    item = service.agenda(_day(service, 35)).say_hello[0]
     assert item.due_on == _day(service, 30) and item.days_late(_day(service, 35)) == 5
-    assert item.last_talked_on is None and item.cadence_days == 30
+    assert item.last_talked_on is None and item.cadence_days == 30 and item.never_contacted
+    service.log_conversation(ConversationDraft(anna.id, "Hello at last"))
+    later = service.agenda(_day(service, 40))  # talked to: the usual check-ins from now on
+    assert later.say_hello == [] and [c.contact_id for c in later.overdue] == [anna.id]
 
 
 def test_added_later_means_due_later(service: JournalService, add_contact: AddContact,
@@ -118,11 +124,14 @@ def test_contacts_without_a_rhythm_are_never_due(
 
 def test_check_ins_are_grouped_and_ordered(
         service: JournalService, add_contact: AddContact, clock: Clock) -> None:
-    carol = add_contact("carol", cadence_days=10)
-    bob = add_contact("Bob", cadence_days=10)
+    def met(name: str, cadence: int) -> Contact:  # talked to the day they were added
+        contact = add_contact(name, cadence_days=cadence)
+        service.log_conversation(ConversationDraft(contact.id, "First visit"))
+        return contact
+
+    carol, bob = met("carol", 10), met("Bob", 10)
     clock.advance(days=5)
-    dave = add_contact("Dave", cadence_days=5)
-    eve = add_contact("Eve", cadence_days=1)
+    dave, eve = met("Dave", 5), met("Eve", 1)
     agenda = service.agenda(_day(service, 5))  # 10 days after the first two were added
     assert [c.contact_id for c in agenda.due_today] == [bob.id, carol.id, dave.id]
     assert [c.contact_id for c in agenda.drifting] == [eve.id]
@@ -385,8 +394,12 @@ def test_the_index_and_the_rules_agree_on_who_is_due(cadence: int, talked: int |
         agenda = service.agenda(today)
         groups = {CheckInState.OVERDUE: agenda.overdue, CheckInState.DUE: agenda.due_today,
                   CheckInState.DRIFTING: agenda.drifting}
+        # Never talked to: greeted once their first check-in has come, never in the others.
+        greeted = talked is None and expected is not CheckInState.ON_TRACK
+        assert [c.contact_id for c in agenda.say_hello] == ([anna.id] if greeted else [])
         for state, group in groups.items():
-            assert [c.contact_id for c in group] == ([anna.id] if state is expected else [])
+            assert [c.contact_id for c in group] == (
+                [anna.id] if state is expected and talked is not None else [])
         contact = service.contact(anna.id)
         assert service.check_in_state(contact) is expected
         assert service.contact_rows([anna.id])[anna.id].state is expected

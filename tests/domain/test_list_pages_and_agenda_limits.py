@@ -19,7 +19,8 @@ from journal.model import (
 from journal.store import contacts as contact_store
 
 AddContact = Callable[..., Contact]
-GROUPS = ("overdue", "due_today", "drifting", "follow_ups", "reminders", "dates", "complaints")
+GROUPS = ("overdue", "due_today", "say_hello", "drifting", "follow_ups", "reminders", "dates",
+          "complaints")
 
 
 @pytest.mark.parametrize("ahead", [0, 1, 3, 10, 45, 200, 400])

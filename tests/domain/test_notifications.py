@@ -91,7 +91,7 @@ def test_the_daily_summary_comes_once_a_day_at_the_reminder_time(
     assert notifier.at(tomorrow, 10, 29) == []
     daily = notifier.at(tomorrow, 10, 30)
     assert [n.key for n in daily] == [f"daily:{tomorrow}"]
-    assert daily[0].body == "1 customer to check in with."
+    assert daily[0].body == "1 customer to say hello to."  # never talked to yet
     assert notifier.at(tomorrow, 23, 59) == []
     day_after = _day(clock, 1)
     assert [n.key for n in notifier.at(day_after, 10, 30)] == [f"daily:{day_after}"]
@@ -191,8 +191,9 @@ def test_looking_is_wanted_at_start_on_a_new_day_and_at_the_reminder_time() -> N
 
 def test_the_summary_counts_check_ins_as_today_does(
         service: JournalService, clock: Clock, add_contact: Callable[..., Contact]) -> None:
-    add_contact("Anna Smith", cadence_days=7)
-    add_contact("Bob Jones", cadence_days=2)
+    for name, rhythm in (("Anna Smith", 7), ("Bob Jones", 2)):
+        service.log_conversation(ConversationDraft(add_contact(name, cadence_days=rhythm).id,
+                                                   "First visit"))
     clock.advance(days=7)  # Anna due today; Bob long past twice his rhythm: drifting away
     notes = Notifier(service, clock).at(clock.today(), 8)
     assert notes[0].body == "1 customer to check in with; 1 drifting away."

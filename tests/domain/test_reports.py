@@ -127,6 +127,20 @@ def test_relationship_states_and_who_is_in_them(service: JournalService,
     assert later.counts[State.OVERDUE] == 1 and later.counts[State.ON_TRACK] == 0
 
 
+def test_the_customers_of_a_state_with_a_search(service: JournalService,
+                                               shop: dict[str, int]) -> None:
+    """The Customers view, filtered to a state, still searches (within that state)."""
+    assert reports.list_customers_in_state(service, State.DRIFTING, TODAY) == [shop["dan"]]
+    assert reports.list_customers_in_state(service, "drifting", TODAY, query="da") == [
+        shop["dan"]]
+    assert reports.list_customers_in_state(service, "drifting", TODAY, query="ann") == []
+    assert reports.list_customers_in_state(service, "on_track", TODAY, query="ann") == [
+        shop["ann"]]
+    assert reports.list_customers_in_state(service, "never_contacted", TODAY, limit=0) == []
+    with pytest.raises(ValidationError):
+        reports.list_customers_in_state(service, "drifting", TODAY, sort="shoe size")
+
+
 def test_complaints_opened_resolved_and_median(service: JournalService,
                                                shop: dict[str, int]) -> None:
     report = reports.complaints_by_month(service, TODAY)

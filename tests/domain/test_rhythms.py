@@ -44,12 +44,12 @@ def test_the_agenda_and_the_list_use_the_tag_rhythm(
     rhythms.set_tag_rhythm(service, "vip", 7)  # the smallest of her tags' rhythms wins
     clock.advance(days=7)
     agenda = service.agenda()
-    assert [(c.contact_id, c.cadence_days) for c in agenda.due_today] == [(anna.id, 7)]
+    assert [(c.contact_id, c.cadence_days) for c in agenda.say_hello] == [(anna.id, 7)]
     row = service.list_contacts()[0]
     assert (row.state, row.next_check_in) == (CheckInState.DUE, clock.today())
     assert rhythms.check_in_state(service, service.contact(anna.id)) is CheckInState.DUE
     rhythms.set_tag_rhythm(service, "vip", None)
-    assert service.agenda().due_today == []
+    assert service.agenda().say_hello == []
     assert service.list_contacts()[0].next_check_in == clock.today() + dt.timedelta(days=7)
     service.update_contact(anna.id, ContactDraft(display_name="Anna Smith", tags=[]))
     assert service.list_contacts()[0].next_check_in is None

@@ -42,6 +42,13 @@ def test_a_load_fills_the_derived_data_and_keeps_the_schema(db: Database, large:
     assert db.scalar("SELECT count(*) FROM conversations_fts "
                      "WHERE conversations_fts MATCH 'tulips'") == 9000
     assert db.scalar("SELECT count(*) FROM contacts WHERE last_talked_at IS NULL") == 0
+    # the Reports view's month counts (migration 6), added to by a second load
+    assert db.conn.execute("SELECT * FROM conversation_months").fetchall() == [
+        ("2024-03", "phone", 9000)]
+    bulk.insert_all(db, contacts=[], conversations=[_conversation(n, 1) for n in range(9000, 9010)],
+                    now_stamp=NOW, large=large)
+    assert db.conn.execute("SELECT * FROM conversation_months").fetchall() == [
+        ("2024-03", "phone", 9010)]
     assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

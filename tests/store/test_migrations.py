@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from journal.errors import SchemaTooNewError
-from journal.model import ContactDraft, ConversationDraft
+from journal.model import Channel, ContactDraft, ConversationDraft
 from journal.store import contacts as contact_store
 from journal.store import conversations as conversation_store
 from journal.store import migrations
@@ -404,9 +404,63 @@ def test_migration_5(tmp_path: Path) -> None:
                       "purchases_month_currency", "purchases_currency_customer"):
             assert objects.get(index) == "index", index
         assert conn.execute("SELECT display_name FROM contacts").fetchall() == [("Anna",)]
-        month = NOW.strftime("%Y-%m")
-        assert [(r["month"], r["conversations"]) for r in
-                reports.conversations_by_month_channel(db, month, month)] == [(month, 1)]
+        # (the conversations a month are counted from step 6 on: test_migration_6)
         assert reports.state_counts(db, NOW.date())["on_track"] == 1
+    finally:
+        conn.close()
+
+
+def test_migration_6(tmp_path: Path) -> None:
+    """Step 6 counts the live conversations a local month and channel, from what was written
+    before and then as they are written, changed, trashed, restored and deleted."""
+    from journal.store import reports
+
+    conn = connect(tmp_path / "journal.sqlite3")
+    try:
+        assert migrations.migrate(conn, target=5) == [1, 2, 3, 4, 5]
+        db = Database(conn)
+        anna = contact_store.insert(db, ContactDraft(display_name="Anna"), NOW)
+        shop = dt.timezone(dt.timedelta(hours=1))
+
+        def talk(when: dt.datetime, channel: Channel = Channel.PHONE) -> int:
+            return conversation_store.insert(
+                db, ConversationDraft(anna, "Hello", channel=channel), when, NOW)
+
+        talk(dt.datetime(2024, 2, 29, 23, 30, tzinfo=shop))  # local February, UTC too
+        talk(dt.datetime(2024, 3, 1, 0, 30, tzinfo=shop))  # local March, UTC February
+        trashed = talk(dt.datetime(2024, 3, 2, 9, 0, tzinfo=shop))
+        conversation_store.set_fields(db, trashed, NOW, deleted_at="2024-03-03T10:00:00Z")
+
+        def counted() -> dict[tuple[str, str], int]:
+            return {(r["month"], r["channel"]): r["conversations"] for r in
+                    reports.conversations_by_month_channel(db, "2024-01", "2024-12")}
+
+        assert migrations.migrate(conn, target=6) == [6]
+        assert migrations.schema_version(conn) == 6
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        objects = _objects(conn)
+        assert objects.get("conversation_months") == "table"
+        assert "conversations_month_channel" not in objects  # its only use is gone
+        assert counted() == {("2024-02", "phone"): 1, ("2024-03", "phone"): 1}
+
+        later = talk(dt.datetime(2024, 3, 5, 12, 0, tzinfo=shop), Channel.EMAIL)
+        assert counted()[("2024-03", "email")] == 1
+        conversation_store.set_fields(db, later, NOW, channel="text",
+                                      occurred_at="2024-04-01T09:00:00+01:00")
+        assert ("2024-03", "email") not in counted() and counted()[("2024-04", "text")] == 1
+        conversation_store.set_fields(db, trashed, NOW, deleted_at=None)  # restored
+        assert counted()[("2024-03", "phone")] == 2
+        conversation_store.set_fields(db, later, NOW, deleted_at="2024-04-02T10:00:00Z")
+        assert ("2024-04", "text") not in counted()
+        conversation_store.purge(db, later)  # a trashed one deleted for good: no change
+        assert counted() == {("2024-02", "phone"): 1, ("2024-03", "phone"): 2}
+        # the customer deleted for good takes their live conversations along (a cascade)
+        contact_store.set_fields(db, anna, NOW, deleted_at="2024-04-03T10:00:00Z")
+        assert counted() == {}  # in the trash: not counted
+        contact_store.purge(db, anna)
+        assert conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+        assert conn.execute(
+            "SELECT count(*) FROM conversation_months WHERE conversations != 0").fetchone() \
+            == (0,)
     finally:
         conn.close()

@@ -14,12 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journal.domain import dates
+from journal.domain import relationship
 from journal.domain.agenda import base_date, effective_cadence
 from journal.domain.service import JournalService
 from journal.model import (
     Channel,
-    CheckInState,
     ContactDraft,
     ConversationDraft,
     Kind,
@@ -124,19 +123,22 @@ def test_an_empty_journal_counts_zero_everywhere(db: Database) -> None:
         reports.ids_in_state(db, "lost", TODAY)
 
 
-# -- property: the SQL states are check_in_state's ----------------------------------------------
+# -- property: the SQL states are the domain's rule, and Today's groups too ---------------------
 def _reference_states(db: Database, today: dt.date) -> dict[int, str]:
-    """Every active customer's state, by journal.domain.dates.check_in_state."""
-    states = {}
-    for row in db.query("SELECT * FROM contacts WHERE deleted_at IS NULL AND archived = 0"):
-        if row["last_talked_at"] is None:
-            states[row["id"]] = "never_contacted"
-            continue
-        snoozed = dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None
-        state = dates.check_in_state(base_date(row), effective_cadence(row), snoozed, today)
-        states[row["id"]] = state.value
-    assert CheckInState.NO_RHYTHM.value == "no_rhythm"
-    return states
+    """Every active customer's state, by journal.domain.relationship's rule."""
+    return {row["id"]: relationship.state_of_row(row, today).value for row in db.query(
+        "SELECT * FROM contacts WHERE deleted_at IS NULL AND archived = 0")}
+
+
+def _hello_due(db: Database, today: dt.date) -> set[int]:
+    """The never-contacted customers whose first check-in has come (Today's "Say hello")."""
+    return {row["id"] for row in db.query(
+        "SELECT * FROM contacts WHERE deleted_at IS NULL AND archived = 0")
+        if relationship.says_hello(
+            None if row["last_talked_at"] is None else base_date(row), base_date(row),
+            effective_cadence(row),
+            dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] else None,
+            today)}
 
 
 rarely = st.sampled_from([False, False, False, True])
@@ -192,8 +194,23 @@ def test_sql_states_agree_with_check_in_state(people: list[dict[str, object]],
         assert counted == {s: sum(1 for v in expected.values() if v == s)
                            for s in reports.STATES}
         for state in reports.STATES:
-            assert set(reports.ids_in_state(service.db, state, today)) == {
-                i for i, v in expected.items() if v == state}
+            members = {i for i, v in expected.items() if v == state}
+            assert set(reports.ids_in_state(service.db, state, today)) == members
+            by_name = reports.list_ids_in_state(service.db, state, today)
+            assert by_name == reports.ids_in_state(service.db, state, today)
+            for sort in ("last_talked", "next_check_in"):
+                assert set(reports.list_ids_in_state(service.db, state, today, sort=sort)) \
+                    == members
+        # Today follows the same rule: its check-in groups are the states, and it says hello
+        # to the never contacted whose first check-in has come.
+        agenda = service.agenda(today)
+        for group, state in (("overdue", "overdue"), ("due_today", "due"),
+                             ("drifting", "drifting")):
+            assert {c.contact_id for c in getattr(agenda, group)} == {
+                i for i, v in expected.items() if v == state}, group
+        hello = {c.contact_id for c in agenda.say_hello}
+        assert hello == _hello_due(service.db, today)
+        assert hello <= {i for i, v in expected.items() if v == "never_contacted"}
     finally:
         service.close()
 
@@ -315,9 +332,9 @@ def test_top_customers_by_lifetime_value(db: Database, shop: dict[str, int]) -> 
 
 # -- every aggregation reads its covering index -----------------------------------------------
 PLANS = {
-    "state_counts": ("contacts_relationship",),
+    "state_counts": ("contacts_agenda_check_ins", "contacts_relationship"),
     "ids_in_state": ("contacts_relationship",),
-    "conversations_by_month_channel": ("conversations_month_channel", "contacts_in_trash"),
+    "conversations_by_month_channel": ("conversation_months", "contacts_in_trash"),
     "complaints_by_month": ("conversations_complaints",),
     "resolution_days": ("conversations_complaints",),
     "open_complaints": ("conversations_complaints",),
@@ -372,6 +389,90 @@ def test_each_aggregation_uses_its_index(db: Database, shop: dict[str, int]) -> 
         plans.clear()
         call()
         plan = " || ".join(plans)
-        for index in PLANS[name]:
-            assert f"INDEX {index}" in plan, (name, plan)
+        for index in PLANS[name]:  # an index, or a WITHOUT ROWID table's key
+            assert f"INDEX {index}" in plan or f"{index} USING PRIMARY KEY" in plan, \
+                (name, plan)
         assert not re.search(r"SCAN (contacts|conversations|purchases)(?! USING)", plan), plan
+
+
+def test_the_customers_list_filtered_to_a_state(db: Database,
+                                                states_journal: dict[str, int]) -> None:
+    """What the Customers view lists after a click on a state: the state's customers in the
+    list's order, with its tag filter and page size."""
+    due = [states_journal[n] for n in ("Due", "Snoozed due", "Tagged due")]
+    assert reports.list_ids_in_state(db, "due", TODAY) == due
+    assert reports.list_ids_in_state(db, "due", TODAY, descending=True) == due[::-1]
+    assert reports.list_ids_in_state(db, "due", TODAY, limit=2) == due[:2]
+    assert reports.list_ids_in_state(db, "due", TODAY, tag="weekly") == [states_journal[
+        "Tagged due"]]
+    assert reports.list_ids_in_state(db, "drifting", TODAY, tag="weekly") == []
+    # last talked, most recent first: "Snoozed drifting" (25 days ago), then "Drifting" (61)
+    assert reports.list_ids_in_state(db, "drifting", TODAY, sort="last_talked") == [
+        states_journal["Snoozed drifting"], states_journal["Drifting"]]
+    with pytest.raises(ValueError):
+        reports.list_ids_in_state(db, "lost", TODAY)
+
+
+# -- property: the month counts kept by triggers are the conversations' -------------------------
+def _counted_directly(db: Database, first: str, last: str) -> dict[tuple[str, str], int]:
+    """What conversations_by_month_channel must say, counted from the conversations."""
+    return {(r[0], r[1]): r[2] for r in db.conn.execute(
+        "SELECT substr(v.occurred_at, 1, 7), v.channel, count(*) FROM conversations v "
+        "JOIN contacts c ON c.id = v.contact_id WHERE v.deleted_at IS NULL "
+        "AND c.deleted_at IS NULL AND substr(v.occurred_at, 1, 7) BETWEEN ? AND ? "
+        "GROUP BY 1, 2", (first, last))}
+
+
+operation = st.tuples(
+    st.sampled_from(["log", "log", "log", "edit", "trash", "restore", "purge", "trash customer",
+                     "restore customer", "purge customer"]),
+    st.integers(0, 3),  # which customer
+    st.integers(0, 40),  # which conversation (modulo how many there are)
+    st.integers(-70, 0),  # days from TODAY
+    st.sampled_from([0, 12, 23]),  # hour: 0 and 23 put the local and UTC months apart
+    st.sampled_from(list(Channel)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=25))
+def test_month_counts_follow_every_write(operations: list[tuple[str, int, int, int, int,
+                                                                 Channel]]) -> None:
+    now = [dt.datetime.combine(TODAY, dt.time(12), tzinfo=SHOP)]
+    service = JournalService(Database.open(":memory:"), lambda: now[0])
+    try:
+        people = [_add(service, f"Customer {i}") for i in range(4)]
+        for action, who, which, days, hour, channel in operations:
+            talks = [r[0] for r in service.db.conn.execute(
+                "SELECT id FROM conversations ORDER BY id")]
+            talk = talks[which % len(talks)] if talks else None
+            person = people[who]
+            live = service.db.scalar("SELECT deleted_at IS NULL FROM contacts WHERE id = ?",
+                                     (person,))
+            if action == "log" and live:
+                service.log_conversation(ConversationDraft(
+                    person, "Talked", occurred_at=at(ago(-days), hour), channel=channel))
+            elif talk is None or live is None:
+                continue
+            elif action == "edit":
+                service.db.conn.execute(  # as an edit writes them (another day, channel)
+                    "UPDATE conversations SET occurred_at = ?, channel = ? WHERE id = ?",
+                    (at(ago(-days), hour).isoformat(), channel.value, talk))
+            elif action in ("trash", "restore"):
+                service.db.conn.execute(
+                    "UPDATE conversations SET deleted_at = ? WHERE id = ?",
+                    ("2024-03-15T10:00:00Z" if action == "trash" else None, talk))
+            elif action == "purge":
+                service.db.conn.execute(
+                    "DELETE FROM conversations WHERE id = ? AND deleted_at IS NOT NULL", (talk,))
+            elif action == "trash customer" and live:
+                service.delete_contact(person)
+            elif action == "restore customer" and not live:
+                service.restore_contact(person)
+            elif action == "purge customer" and not live:
+                service.purge_contact(person)
+                people[who] = _add(service, f"Customer {who}b")
+        for first, last in (("2023-12", "2024-03"), ("2024-02", "2024-02")):
+            assert _by_month_channel(service.db, first, last) == _counted_directly(
+                service.db, first, last)
+    finally:
+        service.close()

@@ -152,3 +152,18 @@ def test_model_is_lazy_and_passes_the_model_tester(qtbot, qtmodeltester, bridge,
     model.index(250, 0).data()
     assert 0 < len(fetched) <= 100
     qtmodeltester.check(model)
+
+
+def test_the_check_in_column_names_the_relationship_state(qtbot, bridge, clock):
+    """The same words as Today and Reports: someone never talked to is not "drifting"."""
+    service = bridge.service
+    service.add_contact(ContactDraft(display_name="Nina New", cadence_days=7))
+    old = service.add_contact(ContactDraft(display_name="Olga Old", cadence_days=7))
+    service.log_conversation(ConversationDraft(old.id, "Bought a fern"))
+    clock.advance(days=40)
+    view = _view(qtbot, bridge)
+    assert _names(view) == ["Nina New", "Olga Old"]
+    assert view.model.index(0, 3).data() == "1 month ago · first hello"
+    assert view.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == "Never contacted"
+    assert view.model.index(1, 3).data() == "1 month ago · drifting"
+    assert view.model.index(1, 3).data(Qt.ItemDataRole.ToolTipRole) == "Drifting away"

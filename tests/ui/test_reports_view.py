@@ -56,8 +56,10 @@ def _finish_workers(qtbot):  # type: ignore[no-untyped-def]
     yield
     from PySide6.QtWidgets import QApplication
 
+    from journal.ui.customers_view import CustomersView
+
     for widget in QApplication.allWidgets():
-        if isinstance(widget, ReportsView | ContactFrequencyChart):
+        if isinstance(widget, ReportsView | ContactFrequencyChart | CustomersView):
             widget.wait_for_results()
 
 
@@ -157,41 +159,129 @@ def test_several_currencies_get_a_selector(qtbot, bridge, shop):  # type: ignore
     assert view.top_title.text().endswith("(GBP)")
 
 
-# -- click-through ------------------------------------------------------------------------------
-def test_a_click_on_drifting_lists_exactly_the_drifting_customers(qtbot, bridge, shop):  # type: ignore[no-untyped-def]
-    view = make_view(qtbot, bridge)
+# -- click-through: the Customers view, filtered to the state ------------------------------------
+# Nothing here can wait for ever: no modal dialog is opened, and every wait has a timeout.
+@pytest.fixture
+def window(qtbot, bridge, shop, tmp_path):  # type: ignore[no-untyped-def]
+    """The real main window on the sample shop, showing Reports once its charts are drawn."""
+    from PySide6.QtCore import QSettings
+
+    from journal.ui.main_window import VIEWS, MainWindow
+
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(bridge, tmp_path, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.reports.loaded, timeout=10000):
+        win.show_view(VIEWS.index("Reports"))
+    yield win
+    win.customers.wait_for_results()
+    win.reports.wait_for_results()
+
+
+def listed_ids(view) -> list[int]:  # type: ignore[no-untyped-def]
+    return [view.model.contact_id(r) for r in range(view.model.rowCount())]
+
+
+def wait_for_list(qtbot, customers) -> None:  # type: ignore[no-untyped-def]
+    """Until the Customers view shows its latest request in full."""
+    qtbot.waitUntil(lambda: customers.complete
+                    and not customers.worker.pool.activeThreadCount(), timeout=10000)
+    qtbot.wait(20)  # a result queued for the UI thread lands
+
+
+def test_a_click_on_drifting_lists_exactly_the_drifting_customers(qtbot, window, shop):  # type: ignore[no-untyped-def]
     drifting = [i for i, s in reference_states(shop).items() if s == "drifting"]
     assert drifting  # the sample shop has some
-    with qtbot.waitSignal(view.show_customers, timeout=5000) as signal:
-        view.state_slices[State.DRIFTING].clicked.emit()
-    assert signal.args == ["drifting", drifting]
-    # the fallback: a dialog listing them; double-click opens a profile
-    dialog = view.customer_dialog
-    assert dialog is not None and dialog.isVisible()
-    assert [dialog.model.contact_id(r) for r in range(dialog.model.rowCount())] == drifting
-    assert dialog.windowTitle() == f"Drifting away: {len(drifting)} customers"
-    with qtbot.waitSignal(bridge.open_profile) as opened:
-        dialog.table.activated.emit(dialog.model.index(1, 0))
+    customers = window.customers
+    with qtbot.waitSignal(window.reports.show_state, timeout=5000) as signal:
+        window.reports.state_slices[State.DRIFTING].clicked.emit()  # the slice's own click
+    assert signal.args == ["drifting"]
+    assert window.pages.currentWidget() is window.customer_split
+    wait_for_list(qtbot, customers)
+    assert listed_ids(customers) == drifting  # by name, as the list always is
+    assert not customers.filter_banner.isHidden()
+    assert customers.filter_label.text() == f"Showing {len(drifting)} drifting customers"
+    assert customers.filter_label.toolTip() == State.DRIFTING.description
+    assert customers.count_label.text() == f"{len(drifting)} customers"
+    assert customers.state_filter is State.DRIFTING
+    # a double-click still opens the profile beside the list
+    index = customers.model.index(1, 0)
+    with qtbot.waitSignal(window.bridge.open_profile, timeout=5000) as opened:
+        customers.table.doubleClicked.emit(index)
     assert opened.args == [drifting[1]]
 
+    # Show all removes the filter: every active customer again
+    qtbot.mouseClick(customers.show_all_button, Qt.MouseButton.LeftButton)
+    wait_for_list(qtbot, customers)
+    assert customers.filter_banner.isHidden() and customers.state_filter is None
+    assert listed_ids(customers) == shop.list_contact_ids()
+    assert customers.status_filter.isEnabled()
 
-@pytest.mark.parametrize("state", list(State))
-def test_every_state_button_lists_its_customers(qtbot, bridge, shop, state, qtmodeltester):  # type: ignore[no-untyped-def]
-    view = make_view(qtbot, bridge, list_in_dialog=False)
-    expected = [i for i, s in reference_states(shop).items() if s == state.value]
-    if not expected:
-        assert not view.state_buttons[state].isEnabled()
-        return
-    with qtbot.waitSignal(view.show_customers, timeout=5000) as signal:
-        qtbot.mouseClick(view.state_buttons[state], Qt.MouseButton.LeftButton)
-    assert signal.args == [state.value, expected]
-    assert view.customer_dialog is None  # the window lists them instead
-    if state is State.NEVER_CONTACTED:  # the dialog's model, checked once
-        view.list_in_dialog = True
-        with qtbot.waitSignal(view.show_customers, timeout=5000):
-            view.list_customers(state)
-        assert view.customer_dialog is not None
-        qtmodeltester.check(view.customer_dialog.model)
+
+def test_every_state_button_lists_its_customers(qtbot, window, shop):  # type: ignore[no-untyped-def]
+    truth = reference_states(shop)
+    reports_view, customers = window.reports, window.customers
+    from journal.ui.main_window import VIEWS
+
+    for state in State:
+        expected = [i for i, s in truth.items() if s == state.value]
+        button = reports_view.state_buttons[state]
+        if not expected:
+            assert not button.isEnabled(), state
+            continue
+        window.show_view(VIEWS.index("Reports"))
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert window.pages.currentWidget() is window.customer_split
+        wait_for_list(qtbot, customers)
+        assert listed_ids(customers) == expected, state
+        noun = "customer" if len(expected) == 1 else "customers"
+        assert customers.filter_label.text() == \
+            f"Showing {len(expected)} {state.adjective} {noun}", state
+        # the list's state column names the same state
+        assert {customers.model.index(r, 3).data(Qt.ItemDataRole.ToolTipRole)
+                for r in range(customers.model.rowCount())} == {state.label}, state
+
+
+def test_search_and_tag_work_within_the_state_and_are_reset_by_a_new_click(qtbot, window, shop):  # type: ignore[no-untyped-def]
+    customers = window.customers
+    truth = reference_states(shop)
+    on_track = [i for i, s in truth.items() if s == "on_track"]
+    # first a search and a tag that a click must reset
+    window.customers.search.setText("zzz-nobody")
+    window.reports.list_customers(State.ON_TRACK)
+    wait_for_list(qtbot, customers)
+    assert customers.search.text() == "" and customers.tag_filter.currentIndex() == 0
+    assert listed_ids(customers) == on_track
+    assert not customers.status_filter.isEnabled()  # states are of active customers
+
+    # a tag narrows the state's list
+    tags = {i: shop.contact(i).tags for i in on_track}
+    tag = max({t for ts in tags.values() for t in ts}, key=lambda t: sum(
+        t in ts for ts in tags.values()))
+    customers.tag_filter.setCurrentIndex(customers.tag_filter.findData(tag))
+    wait_for_list(qtbot, customers)
+    assert listed_ids(customers) == [i for i in on_track if tag in tags[i]]
+    assert f"tagged {tag}" in customers.filter_label.text()
+
+    # a search narrows it too: the first word of the first one's name
+    customers.tag_filter.setCurrentIndex(0)
+    name = shop.contact(on_track[0]).display_name.split()[0]
+    qtbot.keyClicks(customers.search, name)
+    qtbot.waitUntil(lambda: not customers.search_timer.isActive(), timeout=5000)
+    wait_for_list(qtbot, customers)
+    found = listed_ids(customers)
+    assert on_track[0] in found and set(found) <= set(on_track)
+    assert set(found) == set(shop.list_contact_ids(query=name)) & set(on_track)
+    assert f"matching “{name}”" in customers.filter_label.text()
+
+    # nothing matches: the list says so, and how to see everyone
+    customers.search.setText("zzz-nobody")
+    qtbot.waitUntil(lambda: not customers.search_timer.isActive(), timeout=5000)
+    wait_for_list(qtbot, customers)
+    assert customers.stack.currentWidget() is customers.empty_label
+    assert customers.empty_label.text() == (
+        "No on-track customers match “zzz-nobody”. Show all to see everyone.")
 
 
 # -- pictures and numbers ---------------------------------------------------------------------
@@ -310,13 +400,55 @@ def test_a_failed_load_is_reported(qtbot, bridge, shop, monkeypatch):  # type: i
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise StorageError("The journal is busy in another program.")
 
-    monkeypatch.setattr(reports_view, "build_reports", broken)
+    monkeypatch.setattr(reports_view, "report_part", broken)
     view = ReportsView(bridge)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert str(shown[0]) == "The journal is busy in another program."
     assert view.status.text() == "The reports could not be made."
+    assert view.wait_for_results()
+    qtbot.wait(50)  # the other parts' failures arrive: still one message
+    assert len(shown) == 1
+
+
+def test_each_chart_appears_as_soon_as_its_numbers_are_in(qtbot, bridge, shop, monkeypatch):  # type: ignore[no-untyped-def]
+    """The conversations are slow to count in a big journal: the other charts do not wait."""
+    import threading
+
+    from journal.ui import reports_view
+
+    release = threading.Event()
+    real = reports_view.report_part
+
+    def slow_conversations(source, name, today, months):  # type: ignore[no-untyped-def]
+        if name == "conversations":
+            release.wait(10)  # bounded: the test cannot hang here
+        return real(source, name, today, months)
+
+    monkeypatch.setattr(reports_view, "report_part", slow_conversations)
+    view = ReportsView(bridge)
+    qtbot.addWidget(view)
+    view.resize(1200, 900)
+    try:
+        view.show()
+        qtbot.waitUntil(lambda: view.top_model.rowCount() == 10
+                        and view.states_card.stack.currentWidget() is view.states_card.body,
+                        timeout=10000)
+        expected = reports.build_reports(shop, shop.today(), 12)
+        assert {s: int(view.state_slices[s].value()) for s in view.state_slices} == {
+            s: n for s, n in expected.states.counts.items() if n}
+        assert view.median_label.text() == ReportsView.complaints_note(expected)
+        card = view.conversations_card
+        assert card.stack.currentWidget() is card.empty_label
+        assert card.empty_label.text() == "Loading…"
+        assert view.status.text() == "Updating…" and view.reports is None
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: view.reports is not None, timeout=10000)
+    assert view.reports == expected
+    assert view.conversations_card.stack.currentWidget() is view.conversations_card.body
+    assert view.status.text() == "As of Monday 23 November 2026"
 
 
 # -- the profile's small chart --------------------------------------------------------------------

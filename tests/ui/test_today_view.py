@@ -43,6 +43,7 @@ def test_due_contact_appears_and_leaves_when_a_conversation_is_logged(qtbot, bri
     service = bridge.service
     ann = service.add_contact(ContactDraft(given_name="Ann", family_name="Lee",
                                            preferred_name="Annie", cadence_days=7))
+    service.log_conversation(ConversationDraft(ann.id, "Opened an account"))
     clock.advance(days=9)
     view = TodayView(bridge)
     qtbot.addWidget(view)
@@ -113,10 +114,11 @@ def test_snooze_moves_a_check_in_off_today(qtbot, bridge, clock):
     view = TodayView(bridge)
     qtbot.addWidget(view)
     view.show()
+    assert _rows(view)["Say hello"] == ["Di Prima"]
     entry = view.model.entry(_index_of(view, "Di Prima"))
     assert entry is not None
     view.snooze(entry, clock().date() + dt.timedelta(days=7))
-    assert "Due today" not in _rows(view)
+    assert "Say hello" not in _rows(view)
     assert service.contact(di.id).snoozed_until == clock().date() + dt.timedelta(days=7)
 
 
@@ -148,7 +150,7 @@ def test_user_text_is_plain_in_the_agenda(qtbot, bridge, clock):
     view = TodayView(bridge)
     qtbot.addWidget(view)
     view.show()
-    assert _rows(view)["Due today"] == ["<b>Bob</b> (call them <i>B</i>)"]
+    assert _rows(view)["Say hello"] == ["<b>Bob</b> (call them <i>B</i>)"]
 
 
 def test_agenda_model_passes_the_model_tester(qtbot, qtmodeltester, bridge, clock):
@@ -175,3 +177,58 @@ def test_action_buttons_do_not_fire_outside_their_rect(qtbot, bridge, clock):
             qtbot.assertNotEmitted(bridge.log_conversation):
         qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton,
                          pos=QPoint(rect.right() - 2, rect.center().y()))
+
+
+def test_a_customer_never_talked_to_is_greeted_not_drifting(qtbot, bridge, clock):
+    """Their first check-in counts from the day they were added; once it comes, Today says
+    hello, however long ago that was. Drifting away is only for those talked to before."""
+    service = bridge.service
+    new = service.add_contact(ContactDraft(display_name="Nina New", cadence_days=7))
+    old = service.add_contact(ContactDraft(display_name="Olga Old", cadence_days=7))
+    service.log_conversation(ConversationDraft(old.id, "Bought a fern"))
+    view = TodayView(bridge)
+    qtbot.addWidget(view)
+    view.show()
+    clock.advance(days=6)
+    view.reload()
+    assert _rows(view) == {}  # nobody is due yet
+    clock.advance(days=30)  # five weeks on: far more than twice the rhythm for both
+    view.reload()
+    assert _rows(view) == {"Say hello": ["Nina New"], "Drifting away": ["Olga Old"]}
+    hello = _index_of(view, "Nina New")
+    assert hello.siblingAtColumn(1).data() == "Never talked yet: say hello"
+    assert hello.siblingAtColumn(2).data() == "due 4 weeks ago"  # 7 days after she was added
+    assert view.summary.text() == (
+        "1 customer to say hello to (never talked yet); 1 drifting away (more than twice their "
+        "rhythm since you last talked).")
+    assert view.agenda is not None and view.agenda.count() == 2
+    with qtbot.waitSignal(view.count_changed):  # said hello: on track, off the agenda
+        service.log_conversation(ConversationDraft(new.id, "Said hello at the till"))
+    assert _rows(view) == {"Drifting away": ["Olga Old"]}
+
+
+def test_today_and_reports_agree_on_who_is_drifting_and_due(qtbot, bridge, clock):
+    """The sample shop: Today's check-in groups are exactly Reports' states."""
+    from journal.domain import reports
+    from journal.domain.demo import fill
+    from journal.domain.relationship import RelationshipState as State
+
+    fill(bridge.service.db, clock())
+    service = bridge.service
+    today = service.today()
+    agenda = service.agenda()
+    ids = {group: [c.contact_id for c in getattr(agenda, group)]
+           for group in ("overdue", "due_today", "drifting", "say_hello")}
+    for group, state in (("overdue", State.OVERDUE), ("due_today", State.DUE),
+                         ("drifting", State.DRIFTING)):
+        assert sorted(ids[group]) == sorted(reports.customers_in_state(service, state, today))
+    assert ids["drifting"], "the sample shop has customers drifting away"
+    never = set(reports.customers_in_state(service, State.NEVER_CONTACTED, today))
+    assert set(ids["say_hello"]) <= never
+    view = TodayView(bridge)
+    qtbot.addWidget(view)
+    view.show()
+    counts = reports.relationship_states(service, today).counts
+    assert f"{counts[State.DRIFTING]:,} drifting away" in view.summary.text()
+    assert f"{counts[State.OVERDUE] + counts[State.DUE]:,} people to check in with" in \
+        view.summary.text()

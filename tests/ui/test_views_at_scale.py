@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from journal.model import ContactDraft
+from journal.model import ContactDraft, ConversationDraft
 from journal.ui import customers_view, today_view
 from journal.ui.customers_view import CustomersView
 from journal.ui.today_view import TodayView
@@ -65,8 +65,9 @@ def test_the_agenda_lists_the_first_of_a_group_and_counts_them_all(qtbot, bridge
                                                                    monkeypatch, limit):
     monkeypatch.setattr(today_view, "GROUP_LIMIT", limit)
     service = bridge.service
-    for name in ("Ada", "Bea", "Cy"):
-        service.add_contact(ContactDraft(display_name=name, cadence_days=7))
+    for name in ("Ada", "Bea", "Cy"):  # talked to the day they were added
+        added = service.add_contact(ContactDraft(display_name=name, cadence_days=7))
+        service.log_conversation(ConversationDraft(added.id, "First visit"))
     clock.advance(days=9)
     view = TodayView(bridge)
     qtbot.addWidget(view)
