@@ -1,9 +1,11 @@
 """One customer's page: who they are, how to reach them, and everything that happened.
 
 The header and details come from one ``service.contact`` call; the tabs hold the conversation
-timeline (a model + delegate, never a widget per row), purchases and custom reminders. All of
-it reloads when the bridge says something changed. User text is always shown as plain text:
-labels are PlainText, models return plain strings, the delegate draws with ``drawText``.
+timeline (journal/ui/timeline.py: a paged model + delegate, never a widget per row), purchases
+and custom reminders. All of it reloads when the bridge says something changed; what may be
+slow for a long history (the count of conversations, the year chart) is read off the UI
+thread. User text is always shown as plain text: labels are PlainText, models return plain
+strings, the delegate draws with ``drawText``.
 """
 
 from __future__ import annotations
@@ -1017,18 +1019,19 @@ class ProfileView(QWidget):
         self._details_form.setRowVisible(self.methods_box, bool(extra))
 
     def _load_conversations(self) -> None:
-        """The newest page of the timeline (or as many as were loaded, when the same customer
-        is read again after a change); the count in the tab comes off the UI thread."""
+        """The newest page of the timeline, or as many as were loaded when the same customer
+        is read again after a change (the view keeps its place: the rows are the same height);
+        the count in the tab comes off the UI thread when the page is not all there is."""
         assert self._contact_id is not None
         contact_id = self._contact_id
         model, timeline = self.timeline_model, self.timeline
         same = self._timeline_contact == contact_id
         selected = self._selected_conversation() if same else None
-        scrolled = timeline.verticalScrollBar().value() if same else 0
         self._timeline_contact = None  # until loaded: a failed read must not look current
         if same:
             model.reload()
         else:
+            timeline.scrollToTop()  # her newest, not where the last customer was scrolled to
             model.load(functools.partial(self.service.conversations_page, contact_id))
         self._timeline_contact = contact_id
         shown = model.rowCount()
@@ -1041,9 +1044,6 @@ class ProfileView(QWidget):
             if not same:  # never the last customer's number
                 self.tabs.setTabText(0, "Conversations")
             self._count_conversations(contact_id, self._count_ticket)
-        if scrolled:
-            timeline.doItemsLayout()  # the rows' heights, so the scroll bar has its range
-            timeline.verticalScrollBar().setValue(scrolled)
         if selected is not None:
             self.select_conversation(selected.id)
 

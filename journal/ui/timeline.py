@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QPalette,
     QResizeEvent,
     QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -211,8 +212,11 @@ def wrap_text(text: str, font: QFont, width: int, max_lines: int) -> list[str]:
     """At most ``max_lines`` lines of ``text`` laid out in ``width``; the last elided if cut."""
     metrics = QFontMetrics(font)
     lines: list[str] = []
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)  # long links too
     for paragraph in paragraphs(text):
         layout = QTextLayout(paragraph, font)
+        layout.setTextOption(option)
         layout.beginLayout()
         while len(lines) <= max_lines:
             line = layout.createLine()

@@ -106,6 +106,29 @@ def test_logging_puts_the_new_one_on_top_and_keeps_older_pages(qtbot, view, pegg
     assert view.tabs.tabText(0) == f"Conversations ({len(ids) + 1})"
 
 
+def test_a_change_elsewhere_keeps_the_place_in_a_long_history(qtbot, view, peggy, ann, clock):
+    _history(view.service, peggy.id, CONVERSATION_PAGE + 30, clock())
+    view.show_contact(peggy.id)
+    _scroll_to_the_end(qtbot, view)
+    bar = view.timeline.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    place = view.timeline.indexAt(view.timeline.viewport().rect().topLeft()).row()
+    assert place > 0
+    view.service.log_conversation(ConversationDraft(ann.id, "Logged from Today"))
+    assert view.timeline.indexAt(view.timeline.viewport().rect().topLeft()).row() == place
+    assert view.timeline_model.rowCount() == CONVERSATION_PAGE + 30
+
+
+def test_another_customer_opens_at_her_newest(qtbot, view, peggy, ann, clock):
+    _history(view.service, peggy.id, CONVERSATION_PAGE + 30, clock())
+    ann_ids = _history(view.service, ann.id, CONVERSATION_PAGE + 30, clock(), prefix="Ann's")
+    view.show_contact(peggy.id)
+    _scroll_to_the_end(qtbot, view)
+    view.show_contact(ann.id)
+    top = view.timeline.indexAt(view.timeline.viewport().rect().topLeft())
+    assert view.timeline_model.conversation(top.row()).id == ann_ids[0]
+
+
 def test_deleting_an_old_conversation_then_undo(qtbot, view, peggy, clock, bridge):
     offers: list[tuple[str, object]] = []
     bridge.undoable.connect(lambda message, undo: offers.append((message, undo)))
@@ -207,16 +230,22 @@ def test_a_page_that_cannot_be_read_is_reported_once(qtbot, twelve):
 
 def test_a_page_error_shows_in_the_profile(qtbot, view, peggy, clock, monkeypatch):
     _history(view.service, peggy.id, CONVERSATION_PAGE + 1, clock())
+    read_page = view.service.conversations_page
+
+    def locked_after_the_first(contact_id: int, after: PageCursor | None = None,
+                               limit: int = CONVERSATION_PAGE) -> ConversationPage:
+        if after is not None:
+            raise StorageError("The journal is locked by another program.")
+        return read_page(contact_id, after, limit)
+
+    monkeypatch.setattr(view.service, "conversations_page", locked_after_the_first)
     view.show_contact(peggy.id)
-
-    def locked(*_args: object, **_kwargs: object) -> ConversationPage:
-        raise StorageError("The journal is locked by another program.")
-
-    monkeypatch.setattr(view.service, "conversations_page", locked)
-    view.timeline_model._source = locked  # the page after the first, as the owner scrolls
-    view.timeline_model.fetchMore()
+    bar = view.timeline.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum())  # the owner scrolls down for older ones
     assert view.status.text() == "The journal is locked by another program."
     assert not view.status.isHidden()
+    assert view.timeline_model.rowCount() == CONVERSATION_PAGE
 
 
 @pytest.mark.parametrize("text", [
@@ -224,7 +253,7 @@ def test_a_page_error_shows_in_the_profile(qtbot, view, peggy, clock, monkeypatc
     "Asked about peonies for the wedding in June, and whether we deliver to the hotel "
     "on the quay, and what the centrepieces would cost for twelve tables",
     "Two\nparagraphs", "One\n\n\nthen another after blank lines", "  padded  \n  ",
-    "Three\nshort\nparagraphs"])
+    "Three\nshort\nparagraphs", "https://example.com/" + "a" * 200, "x" * 300])
 @pytest.mark.parametrize("width", [120, 300, 900])
 def test_row_heights_fit_the_lines_painted(qtbot, text, width):
     """The height counted from font metrics is the number of lines actually drawn."""
