@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -440,6 +441,14 @@ class ProfileView(QWidget):
         self._timeline_contact: int | None = None  # whose conversations the timeline holds
         self._counter = Worker(self)  # counts a long history off the UI thread
         self._count_ticket = 0  # only the newest count may set the tab's title
+        self._count_wanted: tuple[int, int] | None = None  # (contact, ticket) to count
+        self._chart_wanted = False
+        # The count and the chart start from a zero timer: it fires after the events already
+        # queued, the new page's paint among them, so their threads do not compete with it.
+        self._aggregates = QTimer(self)
+        self._aggregates.setSingleShot(True)
+        self._aggregates.setInterval(0)
+        self._aggregates.timeout.connect(self._load_aggregates)
         self.contact_dialog: ContactDialog | None = None
         self.edit_dialog: EditConversationDialog | None = None
         self.resolve_dialog: ResolveDialog | None = None
@@ -472,9 +481,11 @@ class ProfileView(QWidget):
                 self.form.restore_state(self._drafts.pop(contact_id))
             self.status.setVisible(False)
             self.tabs.setCurrentIndex(0)
+            self.frequency.show_contact(None)  # never the last customer's bars meanwhile
         self._contact_id = contact_id
+        self._chart_wanted = True
+        self._aggregates.start()
         self.refresh()
-        self.frequency.show_contact(contact_id)
         self.contact_shown.emit(contact_id)
 
     def refresh(self) -> None:
@@ -1043,9 +1054,18 @@ class ProfileView(QWidget):
         else:
             if not same:  # never the last customer's number
                 self.tabs.setTabText(0, "Conversations")
-            self._count_conversations(contact_id, self._count_ticket)
+            self._count_wanted = (contact_id, self._count_ticket)
+            self._aggregates.start()
         if selected is not None:
             self.select_conversation(selected.id)
+
+    def _load_aggregates(self) -> None:
+        wanted, self._count_wanted = self._count_wanted, None
+        if wanted is not None and wanted[1] == self._count_ticket:
+            self._count_conversations(*wanted)
+        if self._chart_wanted:
+            self._chart_wanted = False
+            self.frequency.show_contact(self._contact_id)
 
     def _count_conversations(self, contact_id: int, ticket: int) -> None:
         service = self.service
@@ -1072,6 +1092,9 @@ class ProfileView(QWidget):
 
     def wait_for_counts(self, msecs: int = 5000) -> bool:
         """Until the timeline's count and the chart are in (for tests)."""
+        if self._aggregates.isActive():
+            self._aggregates.stop()
+            self._load_aggregates()
         return self._counter.wait(msecs) and self.frequency.wait_for_results(msecs)
 
     def _load_purchases(self) -> None:

@@ -146,6 +146,10 @@ class ConversationListModel(QAbstractListModel):
     def conversation(self, row: int) -> Conversation:
         return self._rows[row]
 
+    def details(self, row: int) -> str:
+        """DetailsRole without the trip through ``data`` (the delegate sizes every row)."""
+        return self._rows[row].details
+
     def row_of(self, conversation_id: int) -> int | None:
         return next((i for i, c in enumerate(self._rows) if c.id == conversation_id), None)
 
@@ -253,15 +257,20 @@ class _Fonts:
     base_metrics: QFontMetrics
     small_metrics: QFontMetrics
     bold_metrics: QFontMetrics
+    line: int  # a line of details
+    heading: int  # a row without details: padding, when and how, the summary
 
     @classmethod
-    def of(cls, base: QFont) -> _Fonts:
+    def of(cls, base: QFont, pad: int) -> _Fonts:
         small = QFont(base)
         small.setPointSizeF(max(7.0, base.pointSizeF() * 0.9))
         bold = QFont(base)
         bold.setBold(True)
-        return cls(QFont(base), small, bold, QFontMetrics(base), QFontMetrics(small),
-                   QFontMetrics(bold))
+        metrics, small_metrics, bold_metrics = (QFontMetrics(base), QFontMetrics(small),
+                                                QFontMetrics(bold))
+        return cls(QFont(base), small, bold, metrics, small_metrics, bold_metrics,
+                   metrics.lineSpacing(),
+                   2 * pad + small_metrics.lineSpacing() + 4 + bold_metrics.lineSpacing())
 
 
 class TimelineDelegate(QStyledItemDelegate):
@@ -283,7 +292,7 @@ class TimelineDelegate(QStyledItemDelegate):
 
     def fonts(self, base: QFont) -> _Fonts:
         if self._fonts is None or self._fonts.base != base:
-            self._fonts = _Fonts.of(base)
+            self._fonts = _Fonts.of(base, self.PAD)
             self._lines.clear()
         return self._fonts
 
@@ -301,14 +310,14 @@ class TimelineDelegate(QStyledItemDelegate):
         return lines
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        # Asked for every loaded row at each layout: kept to a few Python calls.
         width = self._view.viewport().width()
         fonts = self.fonts(option.font)
-        details = str(index.data(ConversationListModel.DetailsRole) or "")
+        model = index.model()
+        details = (model.details(index.row()) if isinstance(model, ConversationListModel)
+                   else str(index.data(ConversationListModel.DetailsRole) or ""))
         lines = self.detail_lines(details, fonts, self.text_width(width)) if details else 0
-        height = (2 * self.PAD + fonts.small_metrics.lineSpacing() + 4
-                  + fonts.bold_metrics.lineSpacing()
-                  + lines * fonts.base_metrics.lineSpacing())
-        return QSize(width, max(height, self.ICON + 2 * self.PAD))
+        return QSize(width, max(fonts.heading + lines * fonts.line, self.ICON + 2 * self.PAD))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
