@@ -47,8 +47,10 @@ from journal.store import settings as settings_store
 from journal.store import trash as trash_store
 from journal.store.codec import stamp
 from journal.store.connection import Database, Row
+from journal.store.conversations import ConversationPage, PageCursor
 
 AMBIGUOUS_LIST_LIMIT = 8
+CONVERSATION_PAGE = 200  # a profile's timeline reads this many at a time
 Clock = Callable[[], dt.datetime]
 Listener = Callable[[str], None]  # receives "contacts", "conversations", "settings" …
 
@@ -304,6 +306,12 @@ class JournalService:
     def conversations_with(self, contact_id: int, limit: int | None = None
                            ) -> list[Conversation]:
         return conversation_store.for_contact(self.db, contact_id, limit)
+
+    def conversations_page(self, contact_id: int, after: PageCursor | None = None,
+                           limit: int = CONVERSATION_PAGE) -> ConversationPage:
+        """A page of ``conversations_with``: the newest ``limit``, or the ``limit`` before
+        ``after`` (the ``next`` of the page before)."""
+        return conversation_store.page_for_contact(self.db, contact_id, limit, after)
 
     def count_conversations_with(self, contact_id: int) -> int:
         """How many conversations ``conversations_with`` would list without a limit (a

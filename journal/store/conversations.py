@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from journal.model import Channel, Conversation, ConversationDraft, Direction, Kind
@@ -75,6 +76,40 @@ def for_contact(db: Database, contact_id: int, limit: int | None = None) -> list
         sql += " LIMIT ?"
         params.append(limit)
     return [_conversation(r) for r in db.query(sql, params)]
+
+
+# Where the next page of a contact's conversations starts: the (occurred_utc, id) of the
+# last conversation read. Opaque to callers; they hand it back for the following page.
+PageCursor = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    conversations: list[Conversation]
+    next: PageCursor | None  # None: there are no older conversations
+
+
+def page_for_contact(db: Database, contact_id: int, limit: int,
+                     after: PageCursor | None = None) -> ConversationPage:
+    """Up to ``limit`` of a contact's live conversations, newest first, older than ``after``.
+
+    Keyset paging along conversations_contact (contact_id, occurred_utc, rowid): every page is
+    one index seek however deep it is, and a conversation logged meanwhile shifts nothing.
+    One row more than asked for says whether there is another page.
+    """
+    sql = f"{_SELECT} WHERE v.contact_id = ? AND v.deleted_at IS NULL"
+    params: list[Any] = [contact_id]
+    if after is not None:
+        sql += " AND (v.occurred_utc, v.id) < (?, ?)"
+        params.extend(after)
+    rows = db.query(f"{sql} ORDER BY v.occurred_utc DESC, v.id DESC LIMIT ?",
+                    [*params, limit + 1])
+    more = len(rows) > limit
+    del rows[limit:]
+    last = rows[-1] if rows else None
+    return ConversationPage(
+        [_conversation(r) for r in rows],
+        (str(last["occurred_utc"]), int(last["id"])) if more and last is not None else None)
 
 
 def count_for_contact(db: Database, contact_id: int) -> int:

@@ -46,11 +46,18 @@ class ContactFrequencyChart(QChartView):
         return QSize(360, 160)
 
     def show_contact(self, contact_id: int | None) -> None:
-        """Draw ``contact_id``'s conversations a month (None: clear)."""
+        """Draw ``contact_id``'s conversations a month (None: clear).
+
+        Another customer's bars go at once, not when the new numbers come: a quick click
+        through the list never shows one customer's chart beside another's name."""
+        if contact_id != self.contact_id and self.frequency is not None:
+            self.frequency = None
+            self.bar_set = None
+            chart_style.clear_chart(self.chart())
+            self.setToolTip("")
+            self.setAccessibleDescription("")
         self.contact_id = contact_id
         if contact_id is None:
-            self.frequency = None
-            chart_style.clear_chart(self.chart())
             return
         service, today, months = self.service, self.service.today(), self.months
 

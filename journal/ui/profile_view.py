@@ -1,9 +1,11 @@
 """One customer's page: who they are, how to reach them, and everything that happened.
 
 The header and details come from one ``service.contact`` call; the tabs hold the conversation
-timeline (a model + delegate, never a widget per row), purchases and custom reminders. All of
-it reloads when the bridge says something changed. User text is always shown as plain text:
-labels are PlainText, models return plain strings, the delegate draws with ``drawText``.
+timeline (journal/ui/timeline.py: a paged model + delegate, never a widget per row), purchases
+and custom reminders. All of it reloads when the bridge says something changed; what may be
+slow for a long history (the count of conversations, the year chart) is read off the UI
+thread. User text is always shown as plain text: labels are PlainText, models return plain
+strings, the delegate draws with ``drawText``.
 """
 
 from __future__ import annotations
@@ -15,13 +17,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
-    QSize,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -29,18 +29,12 @@ from PySide6.QtGui import (
     QAction,
     QColor,
     QDesktopServices,
-    QFont,
-    QFontMetrics,
-    QIcon,
     QKeySequence,
-    QPainter,
     QPalette,
     QResizeEvent,
-    QTextLayout,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -51,7 +45,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListView,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -59,15 +52,13 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from journal.domain import dates, rhythms
 from journal.domain.photos import photo_of
@@ -86,7 +77,14 @@ from journal.model import (
     ReminderDraft,
     ReminderRepeat,
 )
-from journal.ui.common import JournalBridge, plain_label, plain_tooltip, qdate, show_error
+from journal.ui.common import (
+    JournalBridge,
+    Worker,
+    plain_label,
+    plain_tooltip,
+    qdate,
+    show_error,
+)
 from journal.ui.contact_dialog import CadenceEdit, ContactDialog
 from journal.ui.contact_frequency import ContactFrequencyChart
 from journal.ui.conversation_form import (
@@ -95,12 +93,23 @@ from journal.ui.conversation_form import (
     add_submit_shortcuts,
     button_text,
     format_day,
-    format_moment,
     safe_icon,
 )
 from journal.ui.log_dialog import EditConversationDialog
 from journal.ui.photo import photo_pixmap
 from journal.ui.table_model import RowTableModel
+from journal.ui.task import close_worker_service, worker_service
+from journal.ui.timeline import (
+    AMBER,
+    GREEN,
+    GREY,
+    PURPLE,
+    RED,
+    ConversationListModel,
+    TimelineView,
+    colour,
+    role,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -108,22 +117,9 @@ PHOTO_SIZE = 72
 NOTHING_CHOSEN = "Choose a customer in the list to see everything you know about them."
 NARROW_WIDTH = 860  # below this the details go above the tabs instead of beside them
 
-# Readable on light backgrounds; lightened on dark palettes by ``_colour``.
-RED, AMBER, GREEN, PURPLE, GREY = "#c62828", "#b26a00", "#2e7d32", "#6a1b9a", "#666666"
 STATE_COLOURS = {CheckInState.ON_TRACK: GREEN, CheckInState.DUE: AMBER,
                  CheckInState.OVERDUE: RED, CheckInState.DRIFTING: PURPLE,
                  CheckInState.NO_RHYTHM: GREY}
-
-
-def _colour(hex_colour: str) -> QColor:
-    colour = QColor(hex_colour)
-    if QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128:
-        colour = colour.lighter(170)
-    return colour
-
-
-def _role(n: int) -> int:
-    return int(Qt.ItemDataRole.UserRole) + n
 
 
 # -- links --------------------------------------------------------------------------------------
@@ -179,225 +175,6 @@ class LinkButton(QToolButton):
             QDesktopServices.openUrl(self.url)
 
 
-# -- conversations --------------------------------------------------------------------------------
-class ConversationListModel(QAbstractListModel):
-    """A customer's conversations, newest first. DisplayRole is the summary, as typed."""
-
-    ConversationRole = _role(1)
-    IdRole = _role(2)
-    MetaRole = _role(3)  # "23 Nov 2026, 10:05 · In person · They reached out"
-    DetailsRole = _role(4)
-    BadgesRole = _role(5)  # [(text, colour)]
-
-    def __init__(self, today: Callable[[], dt.date], parent: Any = None) -> None:
-        super().__init__(parent)
-        self._today = today
-        self._rows: list[Conversation] = []
-
-    def set_conversations(self, conversations: list[Conversation]) -> None:
-        self.beginResetModel()
-        self._rows = list(conversations)
-        self.endResetModel()
-
-    def conversation(self, row: int) -> Conversation:
-        return self._rows[row]
-
-    def row_of(self, conversation_id: int) -> int | None:
-        return next((i for i, c in enumerate(self._rows) if c.id == conversation_id), None)
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def badges(self, conversation: Conversation) -> list[tuple[str, str]]:
-        badges: list[tuple[str, str]] = []
-        if conversation.kind is Kind.COMPLAINT:
-            if conversation.resolved_on is None:
-                badges.append(("Complaint open", RED))
-            else:
-                badges.append((f"Resolved {format_day(conversation.resolved_on)}", GREEN))
-        elif conversation.kind is not Kind.CONVERSATION:
-            badges.append((conversation.kind.label, GREY))
-        if conversation.follow_up_on is not None:
-            day = format_day(conversation.follow_up_on)
-            if conversation.follow_up_done:
-                badges.append((f"Follow-up done ({day})", GREEN))
-            else:
-                late = conversation.follow_up_on < self._today()
-                badges.append((f"Follow up {day}", RED if late else AMBER))
-        return badges
-
-    def meta(self, conversation: Conversation) -> str:
-        return " · ".join((format_moment(conversation.occurred_at), conversation.channel.label,
-                           conversation.direction.label))
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        conversation = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return conversation.summary
-        if role == Qt.ItemDataRole.DecorationRole:
-            return safe_icon(f"channel-{conversation.channel.value}")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip("\n\n".join(
-                p for p in (conversation.summary, conversation.details,
-                            conversation.resolution and f"Resolution: {conversation.resolution}")
-                if p))
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            badges = ", ".join(text for text, _ in self.badges(conversation))
-            return ". ".join(p for p in (self.meta(conversation), conversation.summary,
-                                         conversation.details, badges) if p)
-        if role == self.ConversationRole:
-            return conversation
-        if role == self.IdRole:
-            return conversation.id
-        if role == self.MetaRole:
-            return self.meta(conversation)
-        if role == self.DetailsRole:
-            return conversation.details
-        if role == self.BadgesRole:
-            return self.badges(conversation)
-        return None
-
-
-def wrap_text(text: str, font: QFont, width: int, max_lines: int) -> list[str]:
-    """At most ``max_lines`` lines of ``text`` laid out in ``width``; the last elided if cut."""
-    metrics = QFontMetrics(font)
-    lines: list[str] = []
-    for paragraph in (p.strip() for p in text.splitlines()):
-        if not paragraph:
-            continue
-        layout = QTextLayout(paragraph, font)
-        layout.beginLayout()
-        while len(lines) <= max_lines:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(width)
-            lines.append(paragraph[line.textStart():line.textStart() + line.textLength()].rstrip())
-        layout.endLayout()
-        if len(lines) > max_lines:
-            break
-    if len(lines) > max_lines:
-        lines = [*lines[:max_lines - 1],
-                 metrics.elidedText(f"{lines[max_lines - 1]} {lines[max_lines]}",
-                                    Qt.TextElideMode.ElideRight, width)]
-    return lines
-
-
-class TimelineDelegate(QStyledItemDelegate):
-    """Draws one conversation: channel icon, when/how, badges, summary, two lines of details.
-
-    Everything is painted with ``drawText``, so nothing the user typed is read as markup.
-    """
-
-    PAD, ICON, GAP, DETAIL_LINES = 10, 24, 12, 2
-
-    def __init__(self, view: QListView) -> None:
-        super().__init__(view)
-        self._view = view
-
-    def _fonts(self, base: QFont) -> tuple[QFont, QFont]:
-        small = QFont(base)
-        small.setPointSizeF(max(7.0, base.pointSizeF() * 0.9))
-        bold = QFont(base)
-        bold.setBold(True)
-        return small, bold
-
-    def _text_width(self, total: int) -> int:
-        return max(80, total - 2 * self.PAD - self.ICON - self.GAP)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        width = self._view.viewport().width()
-        small, bold = self._fonts(option.font)
-        details = wrap_text(str(index.data(ConversationListModel.DetailsRole) or ""),
-                            option.font, self._text_width(width),
-                            self.DETAIL_LINES)
-        height = (2 * self.PAD + QFontMetrics(small).lineSpacing() + 4
-                  + QFontMetrics(bold).lineSpacing()
-                  + len(details) * QFontMetrics(option.font).lineSpacing())
-        return QSize(width, max(height, self.ICON + 2 * self.PAD))
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
-        opt.text = ""
-        opt.icon = QIcon()
-        opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
-        widget = opt.widget
-        style = widget.style() if widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-
-        painter.save()
-        rect: QRect = opt.rect
-        palette: QPalette = opt.palette
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        text_colour = palette.color(QPalette.ColorRole.HighlightedText if selected
-                                    else QPalette.ColorRole.Text)
-        quiet = QColor(text_colour)
-        quiet.setAlphaF(0.7)
-        base: QFont = opt.font
-        small, bold = self._fonts(base)
-        x = rect.left() + self.PAD
-        y = rect.top() + self.PAD
-        if isinstance(icon, QIcon):
-            icon.paint(painter, QRect(x, y, self.ICON, self.ICON))
-        left = x + self.ICON + self.GAP
-        width = rect.right() - self.PAD - left
-
-        # Line 1: when and how, with state badges on the right.
-        painter.setFont(small)
-        small_metrics = QFontMetrics(small)
-        line_height = small_metrics.lineSpacing()
-        badge_right = left + width
-        for text, hex_colour in reversed(index.data(ConversationListModel.BadgesRole) or []):
-            badge_width = small_metrics.horizontalAdvance(text) + 12
-            badge = QRect(badge_right - badge_width, y, badge_width, line_height + 2)
-            colour = text_colour if selected else _colour(hex_colour)
-            painter.setPen(colour)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            painter.drawRoundedRect(badge.adjusted(0, 0, -1, -1), 4, 4)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine,
-                             text)
-            badge_right = badge.left() - 6
-        painter.setPen(quiet)
-        meta = small_metrics.elidedText(str(index.data(ConversationListModel.MetaRole) or ""),
-                                        Qt.TextElideMode.ElideRight, max(0, badge_right - left))
-        painter.drawText(QRect(left, y, max(0, badge_right - left), line_height + 2),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-                         | Qt.TextFlag.TextSingleLine, meta)
-        y += line_height + 4
-
-        # Line 2: the summary, bold.
-        painter.setFont(bold)
-        painter.setPen(text_colour)
-        bold_metrics = QFontMetrics(bold)
-        summary = bold_metrics.elidedText(str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
-                                          Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRect(left, y, width, bold_metrics.lineSpacing()),
-                         Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine, summary)
-        y += bold_metrics.lineSpacing()
-
-        # Then up to two lines of details.
-        painter.setFont(base)
-        painter.setPen(quiet)
-        metrics = QFontMetrics(base)
-        for line in wrap_text(str(index.data(ConversationListModel.DetailsRole) or ""), base,
-                              width, self.DETAIL_LINES):
-            painter.drawText(QRect(left, y, width, metrics.lineSpacing()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine, line)
-            y += metrics.lineSpacing()
-
-        # A hairline between entries.
-        divider = QColor(palette.color(QPalette.ColorRole.Mid))
-        divider.setAlphaF(0.4)
-        painter.setPen(divider)
-        painter.drawLine(rect.left() + self.PAD, rect.bottom(), rect.right() - self.PAD,
-                         rect.bottom())
-        painter.restore()
-
-
 class ResolveDialog(QDialog):
     """Asks how a complaint was resolved; the answer is kept with the complaint."""
 
@@ -446,8 +223,8 @@ class ResolveDialog(QDialog):
 # -- purchases ----------------------------------------------------------------------------------
 class PurchaseTableModel(RowTableModel):
     COLUMNS = ("Date", "Description", "Amount", "Currency", "Reference")
-    IdRole = _role(1)
-    SortRole = _role(2)
+    IdRole = role(1)
+    SortRole = role(2)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -598,7 +375,7 @@ class PurchaseDialog(QDialog):
 # -- reminders ----------------------------------------------------------------------------------
 class ReminderTableModel(RowTableModel):
     COLUMNS = ("Reminder", "Due", "Repeats", "State")
-    IdRole = _role(1)
+    IdRole = role(1)
 
     def __init__(self, today: Callable[[], dt.date], parent: Any = None) -> None:
         super().__init__(parent)
@@ -640,7 +417,7 @@ class ReminderTableModel(RowTableModel):
             return (reminder.title, format_day(reminder.due_on), self.repeats(reminder),
                     self.state(reminder)[0])[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            return _colour(self.state(reminder)[1])
+            return colour(self.state(reminder)[1])
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return safe_icon("done" if reminder.done else "follow-up")
         if role == self.IdRole:
@@ -661,6 +438,17 @@ class ProfileView(QWidget):
         self._contact_id: int | None = None
         self._contact: Contact | None = None
         self._drafts: dict[int, FormState] = {}  # unsaved quick-log text per customer
+        self._timeline_contact: int | None = None  # whose conversations the timeline holds
+        self._counter = Worker(self)  # counts a long history off the UI thread
+        self._count_ticket = 0  # only the newest count may set the tab's title
+        self._count_wanted: tuple[int, int] | None = None  # (contact, ticket) to count
+        self._chart_wanted = False
+        # The count and the chart start from a zero timer: it fires after the events already
+        # queued, the new page's paint among them, so their threads do not compete with it.
+        self._aggregates = QTimer(self)
+        self._aggregates.setSingleShot(True)
+        self._aggregates.setInterval(0)
+        self._aggregates.timeout.connect(self._load_aggregates)
         self.contact_dialog: ContactDialog | None = None
         self.edit_dialog: EditConversationDialog | None = None
         self.resolve_dialog: ResolveDialog | None = None
@@ -693,9 +481,11 @@ class ProfileView(QWidget):
                 self.form.restore_state(self._drafts.pop(contact_id))
             self.status.setVisible(False)
             self.tabs.setCurrentIndex(0)
+            self.frequency.show_contact(None)  # never the last customer's bars meanwhile
         self._contact_id = contact_id
+        self._chart_wanted = True
+        self._aggregates.start()
         self.refresh()
-        self.frequency.show_contact(contact_id)
         self.contact_shown.emit(contact_id)
 
     def refresh(self) -> None:
@@ -944,15 +734,8 @@ class ProfileView(QWidget):
         self.form.submitted.connect(self.log_conversation)
 
         self.timeline_model = ConversationListModel(self.service.today, self)
-        self.timeline = QListView(page)
-        self.timeline.setModel(self.timeline_model)
-        self.timeline.setItemDelegate(TimelineDelegate(self.timeline))
-        self.timeline.setAccessibleName("Conversations, newest first")
-        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.timeline.setResizeMode(QListView.ResizeMode.Adjust)
-        self.timeline.setUniformItemSizes(False)
-        self.timeline.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.timeline_model.fetch_failed.connect(self._report)
+        self.timeline = TimelineView(self.timeline_model, page)
         self.timeline.doubleClicked.connect(lambda _index: self.edit_conversation())
         self.timeline.selectionModel().selectionChanged.connect(self._update_actions)
         self.timeline_model.modelReset.connect(self._update_actions)
@@ -1205,7 +988,7 @@ class ProfileView(QWidget):
             self.next_check_in_label.setText(
                 f"{format_day(due)} ({dates.relative_day(due, today)}) · {state.label}"
                 + (" · rhythm from their tags" if from_tags else ""))
-        self.next_check_in_label.setStyleSheet(f"color: {_colour(STATE_COLOURS[state]).name()};")
+        self.next_check_in_label.setStyleSheet(f"color: {colour(STATE_COLOURS[state]).name()};")
         self.snooze_button.setVisible(due is not None)
         self._set_row("Tags", self.tags_label, " · ".join(contact.tags))
         self._set_row("How we met", self.how_we_met_label, contact.how_we_met)
@@ -1247,15 +1030,72 @@ class ProfileView(QWidget):
         self._details_form.setRowVisible(self.methods_box, bool(extra))
 
     def _load_conversations(self) -> None:
+        """The newest page of the timeline, or as many as were loaded when the same customer
+        is read again after a change (the view keeps its place: the rows are the same height);
+        the count in the tab comes off the UI thread when the page is not all there is."""
         assert self._contact_id is not None
-        selected = self._selected_conversation()
-        conversations = self.service.conversations_with(self._contact_id)
-        self.timeline_model.set_conversations(conversations)
-        self.tabs.setTabText(0, f"Conversations ({len(conversations)})")
-        self.timeline.setVisible(bool(conversations))
-        self.timeline_empty.setVisible(not conversations)
+        contact_id = self._contact_id
+        model, timeline = self.timeline_model, self.timeline
+        same = self._timeline_contact == contact_id
+        selected = self._selected_conversation() if same else None
+        self._timeline_contact = None  # until loaded: a failed read must not look current
+        if same:
+            model.reload()
+        else:
+            timeline.scrollToTop()  # her newest, not where the last customer was scrolled to
+            model.load(functools.partial(self.service.conversations_page, contact_id))
+        self._timeline_contact = contact_id
+        shown = model.rowCount()
+        timeline.setVisible(bool(shown))
+        self.timeline_empty.setVisible(not shown)
+        self._count_ticket += 1
+        if model.complete:
+            self._show_count(shown)
+        else:
+            if not same:  # never the last customer's number
+                self.tabs.setTabText(0, "Conversations")
+            self._count_wanted = (contact_id, self._count_ticket)
+            self._aggregates.start()
         if selected is not None:
             self.select_conversation(selected.id)
+
+    def _load_aggregates(self) -> None:
+        wanted, self._count_wanted = self._count_wanted, None
+        if wanted is not None and wanted[1] == self._count_ticket:
+            self._count_conversations(*wanted)
+        if self._chart_wanted:
+            self._chart_wanted = False
+            self.frequency.show_contact(self._contact_id)
+
+    def _count_conversations(self, contact_id: int, ticket: int) -> None:
+        service = self.service
+
+        def count() -> int:
+            reader = worker_service(service, read_only=True)
+            try:
+                return reader.count_conversations_with(contact_id)
+            finally:
+                close_worker_service(reader, service)
+
+        def counted(total: int) -> None:
+            if Shiboken.isValid(self) and ticket == self._count_ticket:
+                self._show_count(total)
+
+        def failed(error: BaseException) -> None:
+            if Shiboken.isValid(self) and ticket == self._count_ticket:
+                self._report(error)
+
+        self._counter.run(count, counted, failed)
+
+    def _show_count(self, total: int) -> None:
+        self.tabs.setTabText(0, f"Conversations ({total:,})")
+
+    def wait_for_counts(self, msecs: int = 5000) -> bool:
+        """Until the timeline's count and the chart are in (for tests)."""
+        if self._aggregates.isActive():
+            self._aggregates.stop()
+            self._load_aggregates()
+        return self._counter.wait(msecs) and self.frequency.wait_for_results(msecs)
 
     def _load_purchases(self) -> None:
         assert self._contact_id is not None

@@ -23,12 +23,12 @@ from journal.model import (
     ReminderDraft,
 )
 from journal.ui.profile_view import (
-    ConversationListModel,
     ProfileView,
     PurchaseTableModel,
     ReminderTableModel,
     phone_url,
 )
+from journal.ui.timeline import ConversationListModel
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -436,18 +436,49 @@ def test_refreshes_when_changed_elsewhere(view, peggy):
 
 @pytest.mark.skipif(not os.environ.get("UI_SHOTS"), reason="set UI_SHOTS=dir to render PNGs")
 def test_render_screenshots(qtbot, bridge, clock):
-    """UI_SHOTS=/tmp/ui-shots pytest tests/ui/test_profile.py -k render — then look at them."""
+    """UI_SHOTS=/tmp/ui-shots pytest tests/ui/test_profile.py -k render — then look at them:
+    a demo customer, a long history (scrolled into its second page) and an empty one."""
     from journal.domain.demo import DemoSize, fill
 
     out = Path(os.environ["UI_SHOTS"])
     out.mkdir(parents=True, exist_ok=True)
-    fill(bridge.service.db, clock(), DemoSize())
+    service = bridge.service
+    fill(service.db, clock(), DemoSize())
     profile = ProfileView(bridge)
     qtbot.addWidget(profile)
     profile.resize(1000, 700)
     profile.show()
     profile.show_contact(18)
+    profile.wait_for_counts()
+    qtbot.wait(100)
     profile.grab().save(str(out / "test-profile.png"))
+
+    long = service.add_contact(ContactDraft(display_name="Margaret O'Brien"))
+    with service.db.atomic():
+        for n in range(450):
+            service.log_conversation(ConversationDraft(
+                long.id, f"Visit {n}: the Friday bouquet",
+                details=("Asked about peonies for the wedding in June, whether we deliver to "
+                         "the hotel on the quay, and the cost of twelve centrepieces"
+                         if n % 3 == 0 else "Tulips" if n % 3 == 1 else ""),
+                kind=Kind.COMPLAINT if n % 17 == 0 else Kind.CONVERSATION,
+                occurred_at=clock() - dt.timedelta(hours=5 * n + 1)))
+    profile.show_contact(long.id)
+    profile.wait_for_counts()
+    qtbot.wait(100)
+    profile.grab().save(str(out / "test-profile-long.png"))
+    bar = profile.timeline.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the second page loads
+    qtbot.wait(100)
+    bar.setValue(bar.maximum() // 2)
+    qtbot.wait(100)
+    profile.grab().save(str(out / "test-profile-long-scrolled.png"))
+
+    empty = service.add_contact(ContactDraft(display_name="Ann Lee"))
+    profile.show_contact(empty.id)
+    profile.wait_for_counts()
+    qtbot.wait(100)
+    profile.grab().save(str(out / "test-profile-empty.png"))
 
 
 def test_half_typed_entry_waits_for_its_customer(qtbot, view, peggy, ui_service):
