@@ -191,6 +191,21 @@ def test_one_customers_frequency(service: JournalService, shop: dict[str, int]) 
     assert reports.contact_frequency(service, shop["cat"], TODAY).total == 0
 
 
+
+def test_a_customers_frequency_counts_by_the_local_month_at_its_edges(
+        service: JournalService) -> None:
+    # Far east of UTC, the first minutes of April are still 31 March in UTC; the year chart
+    # reads only the last year through the index, and must still count them in April.
+    east = dt.timezone(dt.timedelta(hours=14))
+    who = service.add_contact(ContactDraft(display_name="Kiri")).id
+    for when in (dt.datetime(2023, 4, 1, 0, 30, tzinfo=east),   # first month: counted
+                 dt.datetime(2023, 3, 31, 23, 30, tzinfo=east),  # before the window
+                 dt.datetime(2014, 5, 1, 12, 0, tzinfo=east)):   # ten years back
+        service.log_conversation(ConversationDraft(who, "Chat", occurred_at=when))
+    report = reports.contact_frequency(service, who, TODAY)
+    assert report.counts[0] == 1
+    assert report.total == 1
+
 def test_build_reports_gathers_them_all(service: JournalService, shop: dict[str, int]) -> None:
     reader = service.open_reader()  # what the view uses: a read-only connection
     try:
