@@ -10,8 +10,9 @@ Start-up, in order (:func:`run`):
    A very large journal is checked just after the window opens, off the UI thread.
 4. The window opens. A journal that cannot be written (read-only folder, permissions) opens
    read-only, saying so.
-5. Today's automatic backup runs off the UI thread (and hourly after, for an app left open
-   past midnight).
+5. Once the window has painted (MainWindow.after_first_paint): the tray and its reminders
+   start, and today's automatic backup runs off the UI thread (and hourly after, for an app
+   left open past midnight).
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class Session:
         self.checking = False  # the background start-up check is running
         self.quit_requested = False  # the owner chose Quit in the repair dialog
         self._backup_running = False
+        self._restoring = False  # no automatic backup while a restore replaces the journal
         self._timer = QTimer()
         self._timer.setInterval(BACKUP_CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.back_up_if_due)
@@ -159,8 +161,15 @@ class Session:
         if in_background:
             self._check_in_background()
         else:
-            self.start_backups()
+            self._when_painted(self.start_backups)
         return True
+
+    def _when_painted(self, task: Callable[[], object]) -> None:
+        """Work the first screen does not need waits until the window has painted."""
+        if self.window is not None:
+            self.window.after_first_paint(task)
+        else:
+            task()
 
     def _repair(self, problem: str) -> bool:
         result = repair_damaged_journal(self.journal_path, problem, self.clock,
@@ -179,7 +188,7 @@ class Session:
     def _checked(self, problem: str | None) -> None:
         self.checking = False
         if problem is None:
-            self.start_backups()
+            self._when_painted(self.start_backups)
             return
         # Stop using the damaged journal before it is set aside and replaced.
         self._close_window()
@@ -239,18 +248,17 @@ class Session:
         if self.read_only:
             window.setWindowTitle(f"{window.windowTitle()} (read-only)")
         self.window, self.service, self.is_sample = window, service, sample
-        window.tray.show_window.connect(self.bring_to_front)
-        window.tray.open_today.connect(self.bring_to_front)
-        window.tray.quit_requested.connect(QApplication.quit)
         if not self.start_minimized:
             window.show()
-        elif not window.tray.start_hidden():
-            window.showMinimized()  # no tray to wait in: a minimised window instead
+            window.after_first_paint(lambda: self._start_tray(window))
+        else:
+            self._start_tray(window)  # the window waits in the tray, if there is one
+            if not window.tray.start_hidden():
+                window.showMinimized()  # no tray to wait in: a minimised window instead
         self.start_minimized = False  # only the first window starts minimised
         window.show_welcome_if_empty()
-        window.tray.start()
         if old_window is not None:
-            old_window.tray.close()  # else closing it would only hide it to the tray
+            old_window.close_tray()  # else closing it would only hide it to the tray
             old_window.close()
             reader = getattr(old_window, "reader", None)
             if reader is not None and reader is not old_service:
@@ -260,6 +268,16 @@ class Session:
             old_service.close()
         self._show_notices()
         return window
+
+    def _start_tray(self, window: MainWindow) -> None:
+        """The tray's first look at the agenda, then one every half minute."""
+        if window is not self.window:
+            return  # replaced (a switch or a restore) before it painted
+        tray = window.tray
+        tray.show_window.connect(self.bring_to_front)
+        tray.open_today.connect(self.bring_to_front)
+        tray.quit_requested.connect(QApplication.quit)
+        tray.start()
 
     def _show_notices(self) -> None:
         while self.notices:
@@ -291,7 +309,7 @@ class Session:
         """Today's backup, if there is none yet, off the UI thread (a big journal takes a
         while). Never for the sample shop or a journal opened read-only."""
         if self.is_sample or self.read_only or self._backup_running or self.checking \
-                or self.service is None or self.service.path is None:
+                or self._restoring or self.service is None or self.service.path is None:
             return
         path, now = self.journal_path, self.clock()
         self._backup_running = True
@@ -345,9 +363,13 @@ class Session:
             window.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         path, now = self.journal_path, self.clock()
-        self._restore_worker.run(lambda: backups.restore(path, source, now), done, failed)
-        if "result" not in outcome and "error" not in outcome:
-            loop.exec()
+        self._restoring = True
+        try:
+            self._restore_worker.run(lambda: backups.restore(path, source, now), done, failed)
+            if "result" not in outcome and "error" not in outcome:
+                loop.exec()
+        finally:
+            self._restoring = False
         QGuiApplication.restoreOverrideCursor()
         progress.close()
         progress.deleteLater()
@@ -372,7 +394,7 @@ class Session:
         window, service = self.window, self.service
         self.window = self.service = None
         if window is not None:
-            window.tray.close()
+            window.close_tray()
             window.close()
             reader = getattr(window, "reader", None)
             if reader is not None and reader is not service:
