@@ -70,7 +70,8 @@ class MainWindow(QMainWindow):
     # Built on first use (see the properties below and ``_page``).
     _today: TodayView
     _customers: CustomersView
-    _profile: ProfileView | None  # None while a blank widget holds its place (start-up)
+    _profile: ProfileView | None  # None until built (see _build_customers)
+    _profile_box: QVBoxLayout  # holds the profile, beside the list
     _customer_split: QSplitter
     _conversations: ConversationsView
     _trash: TrashView
@@ -101,7 +102,10 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._settled = False
         self._deferred: list[Callable[[], object]] = []
-        self._deferred_running = False
+        self._next_deferred = self._single_shot(0, self._run_one_deferred)
+        self._painted_timer = self._single_shot(0, self._first_paint_done)
+        self._paint_timeout = self._single_shot(FIRST_PAINT_TIMEOUT_MS, self._first_paint_done)
+        self._settle_timer = self._single_shot(SETTLE_MS, self._settle)
 
         # One placeholder per page, swapped for the real page when it is first built.
         self._built: dict[int, QWidget] = {}
@@ -175,22 +179,25 @@ class MainWindow(QMainWindow):
 
     def _build_customers(self) -> QWidget:
         """The list and, beside it, the profile. When the window opens on this view, the
-        profile (the heaviest page to build) comes just after the list has painted, a blank
-        widget holding its place until then; a customer chosen before that builds it at
-        once."""
+        profile (the heaviest page to build) comes just after the list has painted; a customer
+        chosen before that builds it at once."""
         from journal.ui.customers_view import CustomersView
 
         self._customers = CustomersView(self.bridge, self.reader)
         self._profile = None
+        beside = QWidget()
+        self._profile_box = QVBoxLayout(beside)
+        self._profile_box.setContentsMargins(0, 0, 0, 0)
         split = self._customer_split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._customers)
-        split.addWidget(QWidget())
+        split.addWidget(beside)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
         if self._opening:
             self.after_first_paint(self._build_profile)
         else:
             self._build_profile()
-        self._set_split_stretch()
         state = self.settings.value("window/customerSplit")
         if isinstance(state, QByteArray):
             split.restoreState(state)
@@ -206,19 +213,8 @@ class MainWindow(QMainWindow):
             return
         from journal.ui.profile_view import ProfileView
 
-        split = self._customer_split
-        sizes = split.sizes()
         self._profile = ProfileView(self.bridge)
-        stand_in = split.replaceWidget(1, self._profile)
-        if stand_in is not None:
-            stand_in.deleteLater()
-        self._set_split_stretch()
-        if sum(sizes):
-            split.setSizes(sizes)
-
-    def _set_split_stretch(self) -> None:
-        self._customer_split.setStretchFactor(0, 2)
-        self._customer_split.setStretchFactor(1, 3)
+        self._profile_box.addWidget(self._profile)
 
     def _build_conversations(self) -> QWidget:
         from journal.ui.conversations_view import ConversationsView
@@ -381,41 +377,44 @@ class MainWindow(QMainWindow):
             self._tray.close()
 
     # -- work that waits for the first paint --------------------------------------------------
+    def _single_shot(self, msecs: int, slot: Callable[[], None]) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(msecs)
+        timer.timeout.connect(slot)
+        return timer
+
     def after_first_paint(self, task: Callable[[], object]) -> None:
         """Run ``task`` once the window has painted and SETTLE_MS more have passed (at the
-        latest FIRST_PAINT_TIMEOUT_MS + SETTLE_MS from now), one task per pass of the event
-        loop so that clicks and keys in between are handled first."""
+        latest FIRST_PAINT_TIMEOUT_MS + SETTLE_MS from the first call), one task per pass of
+        the event loop so that clicks and keys in between are handled first."""
         self._deferred.append(task)
         if self._settled:
-            self._run_deferred_soon()
-        elif not self._painted:
-            QTimer.singleShot(FIRST_PAINT_TIMEOUT_MS, self, self._first_paint_done)
+            self._next_deferred.start()
+        elif not self._painted and not self._paint_timeout.isActive():
+            self._paint_timeout.start()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
-            # Queued: the rest of this frame (the views inside) paints first.
-            QTimer.singleShot(0, self, self._first_paint_done)
+            self._painted_timer.start()  # queued: the views inside paint first
 
     def _first_paint_done(self) -> None:
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(SETTLE_MS, self, self._settle)
+            self._paint_timeout.stop()
+            self._settle_timer.start()
 
     def _settle(self) -> None:
         self._settled = True
-        self._run_deferred_soon()
-
-    def _run_deferred_soon(self) -> None:
-        if self._deferred and not self._deferred_running:
-            self._deferred_running = True
-            QTimer.singleShot(0, self, self._run_one_deferred)
+        if self._deferred:
+            self._next_deferred.start()
 
     def _run_one_deferred(self) -> None:
-        self._deferred_running = False
         if self._deferred:
             task = self._deferred.pop(0)
-            self._run_deferred_soon()  # the next one, even if this one fails
+            if self._deferred:
+                self._next_deferred.start()  # the next one, even if this one fails
             task()
 
     def _count_today(self) -> None:
