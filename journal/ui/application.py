@@ -119,6 +119,7 @@ class Session:
         self.quit_requested = False  # the owner chose Quit in the repair dialog
         self._backup_running = False
         self._restoring = False  # no automatic backup while a restore replaces the journal
+        self._backups_due = False  # automatic backups start once a window has painted
         self._timer = QTimer()
         self._timer.setInterval(BACKUP_CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.back_up_if_due)
@@ -161,15 +162,22 @@ class Session:
         if in_background:
             self._check_in_background()
         else:
-            self._when_painted(self.start_backups)
+            self._start_backups_when_painted()
         return True
 
-    def _when_painted(self, task: Callable[[], object]) -> None:
-        """Work the first screen does not need waits until the window has painted."""
+    def _start_backups_when_painted(self) -> None:
+        """The first screen does not wait for the backup (which copies the whole journal);
+        should the window be replaced before it paints, the next one starts them."""
+        self._backups_due = True
         if self.window is not None:
-            self.window.after_first_paint(task)
+            self.window.after_first_paint(self._start_due_backups)
         else:
-            task()
+            self._start_due_backups()
+
+    def _start_due_backups(self) -> None:
+        if self._backups_due and not self.is_sample:  # else when the journal is back
+            self._backups_due = False
+            self.start_backups()
 
     def _repair(self, problem: str) -> bool:
         result = repair_damaged_journal(self.journal_path, problem, self.clock,
@@ -188,7 +196,7 @@ class Session:
     def _checked(self, problem: str | None) -> None:
         self.checking = False
         if problem is None:
-            self._when_painted(self.start_backups)
+            self._start_backups_when_painted()
             return
         # Stop using the damaged journal before it is set aside and replaced.
         self._close_window()
@@ -256,6 +264,8 @@ class Session:
             if not window.tray.start_hidden():
                 window.showMinimized()  # no tray to wait in: a minimised window instead
         self.start_minimized = False  # only the first window starts minimised
+        if self._backups_due:  # the window they waited for was replaced before it painted
+            window.after_first_paint(self._start_due_backups)
         window.show_welcome_if_empty()
         if old_window is not None:
             old_window.close_tray()  # else closing it would only hide it to the tray

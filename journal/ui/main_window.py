@@ -53,6 +53,8 @@ VIEWS = ("Today", "Customers", "Conversations", "Trash", "Settings", "Reports", 
 VIEW_ICONS = ("today", "customers", "conversations", "trash", "settings", "reports", "restore")
 TODAY, CUSTOMERS, CONVERSATIONS, TRASH, SETTINGS, REPORTS, BACKUPS = range(len(VIEWS))
 WELCOME = len(VIEWS)  # the first-run page follows the views in the page stack
+PAGE_BUILDERS = ("_build_today", "_build_customers", "_build_conversations", "_build_trash",
+                 "_build_settings", "_build_reports", "_build_backups", "_build_welcome")
 # Deferred work runs at the latest this long after it was asked for, painted or not (a window
 # started minimised, or one the window system never exposes).
 FIRST_PAINT_TIMEOUT_MS = 1000
@@ -109,12 +111,8 @@ class MainWindow(QMainWindow):
 
         # One placeholder per page, swapped for the real page when it is first built.
         self._built: dict[int, QWidget] = {}
-        self._builders: tuple[Callable[[], QWidget], ...] = (
-            self._build_today, self._build_customers, self._build_conversations,
-            self._build_trash, self._build_settings, self._build_reports,
-            self._build_backups, self._build_welcome)
         self.pages = QStackedWidget()
-        for _ in self._builders:
+        for _ in PAGE_BUILDERS:
             self.pages.addWidget(QWidget())
 
         self.nav = QListWidget()
@@ -152,7 +150,7 @@ class MainWindow(QMainWindow):
         """The page at ``index`` in the stack, built now if it was not yet."""
         page = self._built.get(index)
         if page is None:
-            page = self._builders[index]()
+            page = getattr(self, PAGE_BUILDERS[index])()
             self._built[index] = page
             placeholder = self.pages.widget(index)
             assert placeholder is not None

@@ -207,18 +207,25 @@ def test_a_window_started_minimised_still_backs_up_and_reminds(qtbot, tmp_path, 
 def test_switching_journals_before_the_first_paint_leaves_one_working_tray(
         qtbot, tmp_path, settings, clock):  # type: ignore[no-untyped-def]
     data_dir = tmp_path / "data"
-    JournalService.open(data_dir / "journal.sqlite3", clock).close()
+    service = JournalService.open(data_dir / "journal.sqlite3", clock)
+    service.add_contact(ContactDraft(display_name="Ann Lee"))  # something worth keeping
+    service.close()
     session = Session(data_dir, settings, clock)
     session.notify = lambda parent, text: None
     try:
         assert session.start(False)
-        first = session.window
-        session.switch(True)  # at once: the first window never painted
-        sample = session.window
-        assert sample is not None and sample is not first and sample.is_sample
-        qtbot.addWidget(sample)
-        qtbot.waitUntil(lambda: sample.tray.agenda is not None, timeout=10000)
-        assert session.window is sample and first is not None
+        session.switch(True)  # at once: the first window never painted, nor backed up
+        assert session.window is not None and session.window.is_sample
+
+        def reminders_looked() -> bool:
+            window = session.window  # no reference kept: the switch back deletes it
+            return window is not None and window.tray.agenda is not None
+
+        qtbot.waitUntil(reminders_looked, timeout=10000)
+        assert session.last_backup is None  # the sample shop is never backed up
+        session.switch(False)  # back to the journal: today's backup is still made
+        assert session.window is not None and not session.window.is_sample
+        qtbot.waitUntil(lambda: session.last_backup is not None, timeout=10000)
     finally:
         session.shutdown()
 
