@@ -7,7 +7,7 @@ Start-up, in order (:func:`run`):
 2. A cloud-synced or network data folder gets a warning, once.
 3. The journal's quick integrity check; a damaged or unreadable journal opens the repair
    dialog (restore the latest good backup / open another file / quit), see ui/startup.py.
-   A very large journal is checked just after the window opens, off the UI thread.
+   A very large journal is checked once the window has painted, off the UI thread.
 4. The window opens. A journal that cannot be written (read-only folder, permissions) opens
    read-only, saying so.
 5. Once the window has painted (MainWindow.after_first_paint): the tray and its reminders
@@ -120,6 +120,7 @@ class Session:
         self._backup_running = False
         self._restoring = False  # no automatic backup while a restore replaces the journal
         self._backups_due = False  # automatic backups start once a window has painted
+        self._check_due = False  # so does the start-up check of a large journal
         self._timer = QTimer()
         self._timer.setInterval(BACKUP_CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.back_up_if_due)
@@ -188,8 +189,21 @@ class Session:
         return True
 
     def _check_in_background(self) -> None:
-        path = self.journal_path
+        """Once the window has painted: the check takes seconds (it reads the whole file)
+        and needs a core of its own, which the first screen should have first. ``checking``
+        from now on, so the daily backup waits for it."""
         self.checking = True
+        self._check_due = True
+        if self.window is not None:
+            self.window.after_first_paint(self._start_due_check)
+        else:
+            self._start_due_check()
+
+    def _start_due_check(self) -> None:
+        if not self._check_due:
+            return
+        self._check_due = False
+        path = self.journal_path
         self._check_worker.run(lambda: backups.startup_problem(path), self._checked,
                                self._check_failed)
 
@@ -264,7 +278,10 @@ class Session:
             if not window.tray.start_hidden():
                 window.showMinimized()  # no tray to wait in: a minimised window instead
         self.start_minimized = False  # only the first window starts minimised
-        if self._backups_due:  # the window they waited for was replaced before it painted
+        # What waited for a window that was replaced before it painted waits for this one.
+        if self._check_due:
+            window.after_first_paint(self._start_due_check)
+        if self._backups_due:
             window.after_first_paint(self._start_due_backups)
         window.show_welcome_if_empty()
         if old_window is not None:

@@ -267,3 +267,32 @@ print(json.dumps(loaded))
                   "journal.cli_io", "journal.domain.outreach", "PySide6.QtCharts",
                   "phonenumbers", "sqlite_utils"):
         assert heavy not in loaded, heavy
+
+
+def test_a_large_journal_is_checked_after_the_paint_and_backed_up_only_then(
+        qtbot, tmp_path, settings, clock, monkeypatch):  # type: ignore[no-untyped-def]
+    import journal.ui.application as application
+
+    monkeypatch.setattr(application, "SYNC_CHECK_LIMIT", 0)  # every journal is "large"
+    data_dir = tmp_path / "data"
+    service = JournalService.open(data_dir / "journal.sqlite3", clock)
+    service.add_contact(ContactDraft(display_name="Ann Lee"))
+    service.close()
+    checked: list[Path] = []
+    real_check = backups.startup_problem
+
+    def check(path: Path) -> str | None:
+        checked.append(path)
+        return real_check(path)
+
+    monkeypatch.setattr(backups, "startup_problem", check)
+    session = Session(data_dir, settings, clock)
+    session.notify = lambda parent, text: None
+    try:
+        assert session.start(False)
+        assert session.window is not None and session.checking and checked == []
+        qtbot.waitUntil(lambda: not session.checking, timeout=10000)
+        assert checked == [data_dir / "journal.sqlite3"]
+        qtbot.waitUntil(lambda: session.last_backup is not None, timeout=10000)
+    finally:
+        session.shutdown()
