@@ -69,6 +69,11 @@ def test_a_view_opened_later_shows_the_journal_as_it_is_then(qtbot, bridge, tmp_
     assert window.pages.currentWidget() is window.conversations
     qtbot.waitUntil(lambda: "Asked about peonies" in _texts(window.conversations), timeout=5000)
 
+    service.delete_contact(bo.id)
+    press(qtbot, window, Qt.Key.Key_4)
+    assert window.pages.currentWidget() is window.trash
+    qtbot.waitUntil(lambda: "Bo Chen" in _texts(window.trash), timeout=5000)
+
 
 def _texts(widget) -> str:  # type: ignore[no-untyped-def]
     """Every cell of every item view inside ``widget``, as one string."""
