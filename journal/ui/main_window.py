@@ -8,6 +8,7 @@ until the window has painted: see :meth:`MainWindow.after_first_paint`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         if self._built.get(TODAY) is not self.pages.currentWidget():
             # The sidebar shows today's count whichever view opens: once the window is up.
+            self._load_after_first_paint("journal.ui.today_view")
             self.after_first_paint(self._count_today)
         self._opening = False
 
@@ -193,6 +195,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 3)
         split.setChildrenCollapsible(False)
         if self._opening:
+            self._load_after_first_paint("journal.ui.profile_view")
             self.after_first_paint(self._build_profile)
         else:
             self._build_profile()
@@ -391,6 +394,11 @@ class MainWindow(QMainWindow):
             self._next_deferred.start()
         elif not self._painted and not self._paint_timeout.isActive():
             self._paint_timeout.start()
+
+    def _load_after_first_paint(self, module: str) -> None:
+        """Loading a view's module and building the view can each take a tenth of a second:
+        in separate passes of the event loop, a click in between waits for one at most."""
+        self.after_first_paint(lambda: importlib.import_module(module))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
