@@ -430,10 +430,35 @@ def _join_yearless_dates(argv: Sequence[str]) -> list[str]:
     return joined
 
 
+# The options of a plain ``journal`` (open the app) and whether each takes a value.
+_APP_OPTIONS = {"--data-dir": True, "--minimized": False, "--sample": False}
+
+
+def _opens_the_app(argv: Sequence[str]) -> bool:
+    """True when ``argv`` only opens the app: no command, no --help, nothing abbreviated."""
+    position = 0
+    while position < len(argv):
+        name, equals, _value = argv[position].partition("=")
+        if name not in _APP_OPTIONS or (equals and not _APP_OPTIONS[name]):
+            return False
+        position += 1 if equals or not _APP_OPTIONS[name] else 2
+    return position == len(argv)
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    """The top-level options alone: opening the app need not load every command's module."""
+    parser = _Parser(prog="journal", parents=[_common()])
+    parser.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS)
+    parser.add_argument("--sample", action="store_true", default=argparse.SUPPRESS)
+    parser.set_defaults(command=None)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    arguments = _join_yearless_dates(sys.argv[1:] if argv is None else argv)
+    parser = _app_parser() if _opens_the_app(arguments) else build_parser()
     try:
-        args = parser.parse_args(_join_yearless_dates(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(arguments)
     except SystemExit as stop:  # --help, --version, or a usage error already printed
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.command is None:

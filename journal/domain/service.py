@@ -574,6 +574,10 @@ class JournalService:
     def count_contacts(self) -> int:
         return contact_store.count(self.db)
 
+    def has_contacts(self) -> bool:
+        """Whether any customer is in the journal (not the trash): reads one row."""
+        return contact_store.any_live(self.db)
+
 
 def _advance(day: dt.date, reminder: Reminder) -> dt.date:
     if reminder.repeat is ReminderRepeat.YEARLY:

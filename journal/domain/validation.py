@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
-
 from journal.errors import ValidationError
 from journal.model import ContactDraft, ContactMethod, MethodKind
 
@@ -27,6 +25,8 @@ def normalise_phone(value: str, default_country: str) -> str:
     Numbers that cannot be parsed are kept as typed rather than refused: an owner must be
     able to write down an extension or an odd local number.
     """
+    import phonenumbers  # here, not at the top: it takes a while to load, the app's start
+
     value = value.strip()
     if not any(ch.isdigit() for ch in value):
         raise ValidationError(f"'{value}' is not a phone number.")

@@ -342,6 +342,11 @@ def count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM contacts WHERE deleted_at IS NULL"))
 
 
+def any_live(db: Database) -> bool:
+    return bool(db.scalar(
+        "SELECT EXISTS (SELECT 1 FROM contacts WHERE deleted_at IS NULL)"))
+
+
 # -- tag rhythms --------------------------------------------------------------------------------
 def tag_rhythms(db: Database) -> list[Row]:
     """Every tag in use by a live contact, with its default rhythm and how many use it."""

@@ -7,11 +7,12 @@ Start-up, in order (:func:`run`):
 2. A cloud-synced or network data folder gets a warning, once.
 3. The journal's quick integrity check; a damaged or unreadable journal opens the repair
    dialog (restore the latest good backup / open another file / quit), see ui/startup.py.
-   A very large journal is checked just after the window opens, off the UI thread.
+   A very large journal is checked once the window has painted, off the UI thread.
 4. The window opens. A journal that cannot be written (read-only folder, permissions) opens
    read-only, saying so.
-5. Today's automatic backup runs off the UI thread (and hourly after, for an app left open
-   past midnight).
+5. Once the window has painted (MainWindow.after_first_paint): the tray and its reminders
+   start, and today's automatic backup runs off the UI thread (and hourly after, for an app
+   left open past midnight).
 """
 
 from __future__ import annotations
@@ -117,6 +118,9 @@ class Session:
         self.checking = False  # the background start-up check is running
         self.quit_requested = False  # the owner chose Quit in the repair dialog
         self._backup_running = False
+        self._restoring = False  # no automatic backup while a restore replaces the journal
+        self._backups_due = False  # automatic backups start once a window has painted
+        self._check_due = False  # so does the start-up check of a large journal
         self._timer = QTimer()
         self._timer.setInterval(BACKUP_CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.back_up_if_due)
@@ -159,8 +163,22 @@ class Session:
         if in_background:
             self._check_in_background()
         else:
-            self.start_backups()
+            self._start_backups_when_painted()
         return True
+
+    def _start_backups_when_painted(self) -> None:
+        """The first screen does not wait for the backup (which copies the whole journal);
+        should the window be replaced before it paints, the next one starts them."""
+        self._backups_due = True
+        if self.window is not None:
+            self.window.after_first_paint(self._start_due_backups)
+        else:
+            self._start_due_backups()
+
+    def _start_due_backups(self) -> None:
+        if self._backups_due and not self.is_sample:  # else when the journal is back
+            self._backups_due = False
+            self.start_backups()
 
     def _repair(self, problem: str) -> bool:
         result = repair_damaged_journal(self.journal_path, problem, self.clock,
@@ -171,15 +189,28 @@ class Session:
         return True
 
     def _check_in_background(self) -> None:
-        path = self.journal_path
+        """Once the window has painted: the check takes seconds (it reads the whole file)
+        and needs a core of its own, which the first screen should have first. ``checking``
+        from now on, so the daily backup waits for it."""
         self.checking = True
+        self._check_due = True
+        if self.window is not None:
+            self.window.after_first_paint(self._start_due_check)
+        else:
+            self._start_due_check()
+
+    def _start_due_check(self) -> None:
+        if not self._check_due:
+            return
+        self._check_due = False
+        path = self.journal_path
         self._check_worker.run(lambda: backups.startup_problem(path), self._checked,
                                self._check_failed)
 
     def _checked(self, problem: str | None) -> None:
         self.checking = False
         if problem is None:
-            self.start_backups()
+            self._start_backups_when_painted()
             return
         # Stop using the damaged journal before it is set aside and replaced.
         self._close_window()
@@ -239,18 +270,22 @@ class Session:
         if self.read_only:
             window.setWindowTitle(f"{window.windowTitle()} (read-only)")
         self.window, self.service, self.is_sample = window, service, sample
-        window.tray.show_window.connect(self.bring_to_front)
-        window.tray.open_today.connect(self.bring_to_front)
-        window.tray.quit_requested.connect(QApplication.quit)
         if not self.start_minimized:
             window.show()
-        elif not window.tray.start_hidden():
-            window.showMinimized()  # no tray to wait in: a minimised window instead
+            window.after_first_paint(lambda: self._start_tray(window))
+        else:
+            self._start_tray(window)  # the window waits in the tray, if there is one
+            if not window.tray.start_hidden():
+                window.showMinimized()  # no tray to wait in: a minimised window instead
         self.start_minimized = False  # only the first window starts minimised
+        # What waited for a window that was replaced before it painted waits for this one.
+        if self._check_due:
+            window.after_first_paint(self._start_due_check)
+        if self._backups_due:
+            window.after_first_paint(self._start_due_backups)
         window.show_welcome_if_empty()
-        window.tray.start()
         if old_window is not None:
-            old_window.tray.close()  # else closing it would only hide it to the tray
+            old_window.close_tray()  # else closing it would only hide it to the tray
             old_window.close()
             reader = getattr(old_window, "reader", None)
             if reader is not None and reader is not old_service:
@@ -260,6 +295,16 @@ class Session:
             old_service.close()
         self._show_notices()
         return window
+
+    def _start_tray(self, window: MainWindow) -> None:
+        """The tray's first look at the agenda, then one every half minute."""
+        if window is not self.window:
+            return  # replaced (a switch or a restore) before it painted
+        tray = window.tray
+        tray.show_window.connect(self.bring_to_front)
+        tray.open_today.connect(self.bring_to_front)
+        tray.quit_requested.connect(QApplication.quit)
+        tray.start()
 
     def _show_notices(self) -> None:
         while self.notices:
@@ -291,7 +336,7 @@ class Session:
         """Today's backup, if there is none yet, off the UI thread (a big journal takes a
         while). Never for the sample shop or a journal opened read-only."""
         if self.is_sample or self.read_only or self._backup_running or self.checking \
-                or self.service is None or self.service.path is None:
+                or self._restoring or self.service is None or self.service.path is None:
             return
         path, now = self.journal_path, self.clock()
         self._backup_running = True
@@ -345,9 +390,13 @@ class Session:
             window.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         path, now = self.journal_path, self.clock()
-        self._restore_worker.run(lambda: backups.restore(path, source, now), done, failed)
-        if "result" not in outcome and "error" not in outcome:
-            loop.exec()
+        self._restoring = True
+        try:
+            self._restore_worker.run(lambda: backups.restore(path, source, now), done, failed)
+            if "result" not in outcome and "error" not in outcome:
+                loop.exec()
+        finally:
+            self._restoring = False
         QGuiApplication.restoreOverrideCursor()
         progress.close()
         progress.deleteLater()
@@ -372,7 +421,7 @@ class Session:
         window, service = self.window, self.service
         self.window = self.service = None
         if window is not None:
-            window.tray.close()
+            window.close_tray()
             window.close()
             reader = getattr(window, "reader", None)
             if reader is not None and reader is not service:

@@ -216,3 +216,28 @@ def test_show_and_list_name_the_relationship_state_as_the_window_does(data_dir, 
     assert "Never contacted" in run(data_dir, "list", capsys=capsys)[1]
     run(data_dir, "log", "Nina", "Said hello", capsys=capsys)
     assert "(On track)" in run(data_dir, "show", "Nina", capsys=capsys)[1]
+
+
+def test_opening_the_app_takes_only_the_app_options(tmp_path, monkeypatch):
+    """`journal` with only --data-dir, --sample or --minimized opens the app; anything else
+    is a command, --help or a mistake, for the full parser."""
+    import journal.app
+
+    opened: list[dict[str, object]] = []
+    monkeypatch.setattr(journal.app, "start_gui",
+                        lambda args: opened.append(vars(args)) or 0)
+    folder = str(tmp_path / "data")
+    assert main(["--data-dir", folder, "--sample"]) == 0
+    assert main([f"--data-dir={folder}", "--minimized"]) == 0
+    assert opened == [{"data_dir": folder, "sample": True, "command": None},
+                      {"data_dir": folder, "minimized": True, "command": None}]
+    assert main(["--data-dir", folder, "due"]) == 0 and len(opened) == 2
+
+
+def test_app_option_mistakes_get_the_usual_one_line_error(tmp_path, capsys):
+    assert main(["--data-dir"]) == 2
+    assert "expected one argument" in capsys.readouterr().err
+    assert main(["--sample=yes"]) == 2
+    assert "ignored explicit argument" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert "install-desktop" in capsys.readouterr().out

@@ -157,3 +157,14 @@ def test_ids_with_method_ignores_case_and_deleted_methods(db: Database) -> None:
     assert contact_store.ids_with_method(db, MethodKind.PHONE, "Anna@Example.com") == []
     contact_store.replace_methods(db, anna, [], T1)
     assert contact_store.ids_with_method(db, MethodKind.EMAIL, "anna@example.com") == []
+
+
+def test_any_live_ignores_the_trash(db: Database) -> None:
+    """The window asks this to choose between the welcome page and Today."""
+    assert not contact_store.any_live(db)
+    gone = contact_store.insert(db, ContactDraft(display_name="Gone"), T0)
+    contact_store.set_fields(db, gone, T1, deleted_at="2024-03-18T00:00:00.000000Z")
+    assert not contact_store.any_live(db)
+    old = contact_store.insert(db, ContactDraft(display_name="Old Customer"), T0)
+    contact_store.set_fields(db, old, T1, archived=1)  # archived customers are still yours
+    assert contact_store.any_live(db)
