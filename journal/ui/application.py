@@ -35,6 +35,7 @@ from journal.paths import JOURNAL_FILENAME, SAMPLE_FILENAME, resolve_data_dir
 from journal.single_instance import SingleInstance
 from journal.store import migrations
 from journal.store.connection import Database, connect
+from journal.ui import ready_report
 from journal.ui.common import JournalBridge, Worker, show_error
 from journal.ui.icons import themed_icon
 from journal.ui.main_window import MainWindow
@@ -270,6 +271,8 @@ class Session:
         if self.read_only:
             window.setWindowTitle(f"{window.windowTitle()} (read-only)")
         self.window, self.service, self.is_sample = window, service, sample
+        if ready_report.requested():
+            ready_report.watch(window)  # start-up timing: see journal/ui/ready_report.py
         if not self.start_minimized:
             window.show()
             window.after_first_paint(lambda: self._start_tray(window))
@@ -336,7 +339,8 @@ class Session:
         """Today's backup, if there is none yet, off the UI thread (a big journal takes a
         while). Never for the sample shop or a journal opened read-only."""
         if self.is_sample or self.read_only or self._backup_running or self.checking \
-                or self._restoring or self.service is None or self.service.path is None:
+                or self._restoring or self.service is None or self.service.path is None \
+                or ready_report.requested():  # a timing run exits at once: no half backup
             return
         path, now = self.journal_path, self.clock()
         self._backup_running = True

@@ -173,6 +173,11 @@ class CustomersView(QWidget):
         self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._connect_signals()
 
+    def painted_content(self, widget: QObject) -> bool:
+        """Whether ``widget`` shows customers: the list with rows, or why it is empty."""
+        return (widget is self.table.viewport() and self.model.rowCount() > 0) \
+            or widget is self.empty_label
+
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(lambda _text: self.search_timer.start())
         self.search_timer.timeout.connect(self.reload)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
@@ -327,6 +327,10 @@ class TodayView(QWidget):
         self._dirty = True
         if self.isVisible():
             self.reload()
+
+    def painted_content(self, widget: QObject) -> bool:
+        """Whether ``widget`` shows the day: the agenda, or the empty state (start-up timing)."""
+        return widget is self.tree.viewport() or widget is self.empty
 
     def reload(self) -> None:
         """The agenda is a handful of indexed queries (< 50 ms at 100,000 contacts)."""
