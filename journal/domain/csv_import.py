@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from journal.domain.parsed import ImportFileError, Issue, ParsedContact, ParseResult
@@ -27,6 +28,14 @@ GOOGLE_SEPARATOR = " ::: "
 MONTH_FIRST_COUNTRIES = {"US", "PH", "PR", "GU", "AS", "VI", "MP", "UM", "FM", "MH", "PW", "BZ"}
 _INJECTION_GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
+_NO_DATE = re.compile(r"[\s0/.\-]")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_YEARLESS_DATE = re.compile(r"^--(\d{2})-?(\d{2})$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: .*)?$")
+_NAMED_DATE = re.compile(r"^(\d{1,2})\.?\s*([^\W\d_]+)\.?\s*(\d{4})?$")
+_FLIPPED_DATE = re.compile(r"^([^\W\d_]+)\.?\s*(\d{1,2}),?\s*(\d{4})?$")
+_TAG_SEPARATOR = re.compile(r"\s*(?::::|;|,)\s*")
 
 # Fields a column can be imported into, with the words the mapping dialog shows.
 FIELDS: dict[str, str] = {
@@ -140,6 +149,8 @@ def read_table(text: str, encoding: str = "", delimiter: str | None = None) -> C
 def cell_value(text: str) -> str:
     """A cell as the user meant it: Excel's ="0123" unwrapped, our injection guard removed."""
     text = text.strip()
+    if text[:1] not in ("=", "'"):  # most cells: neither rule can apply
+        return text
     match = _EXCEL_TEXT.match(text)
     if match:
         text = match[1].replace('""', '"')
@@ -151,7 +162,7 @@ def header_key(text: str) -> str:
     """'Prénom ' → 'prenom', 'E-mail Address' → 'emailaddress'."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^0-9a-z]+", "", plain)
+    return _NOT_ALPHANUMERIC.sub("", plain)
 
 
 def signature(header: list[str]) -> str:
@@ -371,18 +382,23 @@ _MONTHS = {name: number for number, names in enumerate((
 
 def is_no_date(text: str) -> bool:
     """Empty, or how Outlook and spreadsheets write 'no date' (0/0/00)."""
-    return not re.sub(r"[\s0/.\-]", "", text)
+    return not _NO_DATE.sub("", text)
 
 
 def parse_csv_date(text: str, country: str = "") -> PartialDate | None:
     """ISO dates, --MM-DD, 12/04/1985 (day first unless the country writes month first),
     12.04.1985, '12 April 1985', 'April 12, 1985'. Outlook's 0/0/00 means none."""
-    value = text.strip()
+    return _parse_csv_date(text.strip(), country.upper(), dt.date.today().year)
+
+
+@functools.lru_cache(maxsize=4096)  # a file of birthdays repeats dates; PartialDate is frozen
+def _parse_csv_date(value: str, country: str, this_year: int) -> PartialDate | None:
+    """parse_csv_date; ``this_year`` decides the century of two-digit years."""
     if is_no_date(value):
         return None
-    iso = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$", value)
-    yearless = re.match(r"^--(\d{2})-?(\d{2})$", value)
-    numeric = re.match(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: .*)?$", value)
+    iso = _ISO_DATE.match(value)
+    yearless = _YEARLESS_DATE.match(value)
+    numeric = _NUMERIC_DATE.match(value)
     year: int | None
     if iso:
         year, month, day = int(iso[1]), int(iso[2]), int(iso[3])
@@ -390,17 +406,16 @@ def parse_csv_date(text: str, country: str = "") -> PartialDate | None:
         year, month, day = None, int(yearless[1]), int(yearless[2])
     elif numeric:
         first, second, year = int(numeric[1]), int(numeric[2]), int(numeric[3])
-        month_first = country.upper() in MONTH_FIRST_COUNTRIES and "." not in value
+        month_first = country in MONTH_FIRST_COUNTRIES and "." not in value
         if first > 12 or (not month_first and second <= 12):
             day, month = first, second
         else:
             month, day = first, second
         if len(numeric[3]) == 2:
-            this_year = dt.date.today().year % 100
-            year += 1900 if year > this_year else 2000
+            year += 1900 if year > this_year % 100 else 2000
     else:
-        named = re.match(r"^(\d{1,2})\.?\s*([^\W\d_]+)\.?\s*(\d{4})?$", value) or None
-        flipped = re.match(r"^([^\W\d_]+)\.?\s*(\d{1,2}),?\s*(\d{4})?$", value)
+        named = _NAMED_DATE.match(value)
+        flipped = _FLIPPED_DATE.match(value)
         if named and header_key(named[2]) in _MONTHS:
             day, month = int(named[1]), _MONTHS[header_key(named[2])]
             year = int(named[3]) if named[3] else None
@@ -434,7 +449,7 @@ def _split_values(text: str) -> list[str]:
 
 
 def _split_tags(text: str) -> list[str]:
-    parts = re.split(r"\s*(?::::|;|,)\s*", text)
+    parts = _TAG_SEPARATOR.split(text)
     return [p.lstrip("* ").strip() for p in parts
             if p.strip() and p.lstrip("* ").strip().casefold() != "mycontacts"]
 
@@ -457,6 +472,7 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
         raise ImportFileError(problem)
     result = ParseResult(format="csv", encoding=table.encoding, delimiter=table.delimiter)
     total = len(table.rows)
+    columns = [(index, column) for index, column in sorted(mapping.items()) if column.field]
     for number, (line, cells) in enumerate(table.rows, start=1):
         if cancelled is not None and number % 500 == 0 and cancelled():
             from journal.domain.parsed import ImportCancelled
@@ -464,7 +480,7 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
             raise ImportCancelled()
         if progress is not None and number % 2000 == 0:
             progress(number, total)
-        parsed = _row_contact(line, cells, mapping, country)
+        parsed = _row_contact(line, cells, columns, country)
         if isinstance(parsed, Issue):
             result.problems.append(parsed)
         else:
@@ -472,16 +488,9 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
     return result
 
 
-def iter_cells(cells: list[str], mapping: Mapping) -> Iterator[tuple[Column, str]]:
-    for index, column in sorted(mapping.items()):
-        if column.field and index < len(cells):
-            value = cell_value(cells[index])
-            if value:
-                yield column, value
-
-
-def _row_contact(line: int, cells: list[str], mapping: Mapping, country: str
-                 ) -> ParsedContact | Issue:
+def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
+                 country: str) -> ParsedContact | Issue:
+    """One row as a contact; ``columns``: the mapping's columns that import, in order."""
     row = _Row()
     draft = row.draft
 
@@ -490,7 +499,13 @@ def _row_contact(line: int, cells: list[str], mapping: Mapping, country: str
             return _label_cell(cell_value(cells[column.label_column]))
         return column.label, False
 
-    for column, value in iter_cells(cells, mapping):
+    width = len(cells)
+    for index, column in columns:
+        if index >= width:
+            break
+        value = cell_value(cells[index])
+        if not value:
+            continue
         target = column.field
         if target in ("display_name", "given_name", "family_name", "preferred_name",
                       "pronunciation", "company", "job_title", "how_we_met"):

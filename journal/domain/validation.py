@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
+from phonenumbers.phonemetadata import PhoneMetadata
 
 from journal.errors import ValidationError
 from journal.model import ContactDraft, ContactMethod, MethodKind
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]{2,}$")
 MAX_CADENCE_DAYS = 3660
+# How phonenumbers writes a number internationally: +CC, a space, digits, spaces, hyphens.
+_INTERNATIONAL = re.compile(r"\+([1-9]\d{0,2}) (\d[\d -]*)")
+_SEPARATORS = re.compile(r"[ -]")
 
 
 def check_email(value: str) -> str:
@@ -30,6 +35,15 @@ def normalise_phone(value: str, default_country: str) -> str:
     value = value.strip()
     if not any(ch.isdigit() for ch in value):
         raise ValidationError(f"'{value}' is not a phone number.")
+    return _normalised(value, default_country)
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised(value: str, default_country: str) -> str:
+    """normalise_phone of a stripped value with a digit; cached, as an import or a list of
+    one household's numbers repeats them."""
+    if _already_international(value):
+        return value
     try:
         parsed = phonenumbers.parse(value, default_country or None)
     except phonenumbers.NumberParseException:
@@ -37,6 +51,31 @@ def normalise_phone(value: str, default_country: str) -> str:
     if not phonenumbers.is_possible_number(parsed):
         return value
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _already_international(value: str) -> bool:
+    """True when ``value`` is exactly what normalising it gives (+353 87 159 9313), found
+    without phonenumbers.parse (most of the cost): the number is rebuilt from its digits and
+    formatted again. Only when parsing could not read other digits out of it: no leading 0
+    (Italian numbers) and nothing the country's national prefix could be stripped from."""
+    match = _INTERNATIONAL.fullmatch(value)
+    if match is None:
+        return False
+    country_code = int(match[1])
+    national = _SEPARATORS.sub("", match[2])
+    if national.startswith("0"):
+        return False
+    region = phonenumbers.region_code_for_country_code(country_code)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    if metadata is None:
+        return False
+    prefix = metadata.national_prefix_for_parsing
+    if prefix and re.match(prefix, national):
+        return False
+    number = phonenumbers.PhoneNumber(country_code=country_code,
+                                      national_number=int(national))
+    return phonenumbers.is_possible_number(number) and phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL) == value
 
 
 def check_cadence(days: int | None) -> int | None:
@@ -51,35 +90,48 @@ def check_cadence(days: int | None) -> int | None:
 
 def clean_contact(draft: ContactDraft, default_country: str) -> ContactDraft:
     """Validate and normalise a draft; returns a cleaned copy."""
+    return cleaned_contact(draft, default_country, draft.methods, draft.cadence_days)
+
+
+def cleaned_contact(draft: ContactDraft, default_country: str, methods: list[ContactMethod],
+                    cadence_days: int | None) -> ContactDraft:
+    """clean_contact of ``draft`` with other methods and rhythm (an import's record, without
+    copying it first)."""
     given, family = draft.given_name.strip(), draft.family_name.strip()
     display = draft.display_name.strip() or " ".join(p for p in (given, family) if p)
     if not display:
         raise ValidationError("A customer needs a name.")
-    methods = []
-    for method in draft.methods:
+    clean: list[ContactMethod] = []
+    first_of_kind: dict[MethodKind, ContactMethod] = {}
+    has_primary: set[MethodKind] = set()
+    for method in methods:
         value = method.value.strip()
         if not value:
             continue
-        if method.kind is MethodKind.EMAIL:
+        kind = method.kind
+        if kind is MethodKind.EMAIL:
             value = check_email(value)
-        elif method.kind is MethodKind.PHONE:
+        elif kind is MethodKind.PHONE:
             value = normalise_phone(value, default_country)
-        methods.append(ContactMethod(method.kind, value, method.label.strip(),
-                                     method.is_primary, method.id, method.uid))
-    for kind in MethodKind:
-        of_kind = [m for m in methods if m.kind is kind]
-        if of_kind and not any(m.is_primary for m in of_kind):
-            of_kind[0].is_primary = True
-        for extra in [m for m in of_kind if m.is_primary][1:]:
-            extra.is_primary = False
+        # One primary of each kind: the first marked so, else the first of the kind.
+        primary = method.is_primary and kind not in has_primary
+        if primary:
+            has_primary.add(kind)
+        cleaned = ContactMethod(kind, value, method.label.strip(), primary, method.id,
+                                method.uid)
+        first_of_kind.setdefault(kind, cleaned)
+        clean.append(cleaned)
+    for kind, first in first_of_kind.items():
+        if kind not in has_primary:
+            first.is_primary = True
     return ContactDraft(
         given_name=given, family_name=family, display_name=display,
         preferred_name=draft.preferred_name.strip(), pronunciation=draft.pronunciation.strip(),
         company=draft.company.strip(), job_title=draft.job_title.strip(),
         birthday=draft.birthday, anniversary=draft.anniversary,
         customer_since=draft.customer_since, how_we_met=draft.how_we_met.strip(),
-        notes=draft.notes, cadence_days=check_cadence(draft.cadence_days),
-        tags=[t.strip() for t in draft.tags if t.strip()], methods=methods, uid=draft.uid)
+        notes=draft.notes, cadence_days=check_cadence(cadence_days),
+        tags=[t.strip() for t in draft.tags if t.strip()], methods=clean, uid=draft.uid)
 
 
 def check_currency(code: str) -> str:

@@ -8,7 +8,7 @@ table, inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from journal.model import ContactDraft
@@ -16,6 +16,8 @@ from journal.store.codec import stamp
 from journal.store.connection import Database, Row, storage_error
 
 BATCH = 500
+# SQLite virtual-machine steps between two looks at whether a bulk write was cancelled.
+CANCEL_CHECK_STEPS = 100_000
 EARLIEST, LATEST = "0000-01-01", "9999-12-31"
 
 
@@ -164,6 +166,72 @@ def conversation_rows(db: Database, start: dt.date | None, end: dt.date | None
         f"{_CONVERSATIONS_WHERE} ORDER BY v.occurred_utc, v.id"), _range(start, end))
 
 
+CELL_BATCH = 20_000
+# SQL for a cell whose first character may start a formula (or is an apostrophe, which the
+# guard counts): only those cells go to Python (see conversation_cells).
+_NEEDS_LOOK = "substr({x}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13), char(39))"
+
+
+def _checked(expression: str, function: str, *, line_ends: bool) -> str:
+    """``expression``, or ``function(expression)`` when its value needs a look in Python."""
+    test = _NEEDS_LOOK.format(x=expression)
+    if line_ends:
+        test += f" OR instr({expression}, char(13)) > 0"
+    return f"CASE WHEN {test} THEN {function}({expression}) ELSE {expression} END"
+
+
+def _labelled(column: str, labels: dict[str, str]) -> str:
+    """The words for a code column, the code itself when it has none."""
+    whens = " ".join(f"WHEN {_quoted(code)} THEN {_quoted(word)}"
+                     for code, word in labels.items())
+    return f"CASE {column} {whens} ELSE coalesce({column}, '') END"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def conversation_cells(db: Database, start: dt.date | None, end: dt.date | None, *,
+                       text_cell: Callable[[str], str], date_cell: Callable[[str], str],
+                       labels: dict[str, dict[str, str]], batch: int = CELL_BATCH
+                       ) -> Iterator[list[tuple[Any, ...]]]:
+    """The cells of the conversations export (the rows of :func:`conversation_rows`), in the
+    file's column order, ``batch`` rows at a time.
+
+    SQLite cuts the dates and times, writes the words for the codes (``labels``: channel,
+    direction and kind) and yes/no; ``text_cell`` and ``date_cell`` are called only for the
+    few cells whose first character could start a formula (or, text, holding a carriage
+    return), so a million rows never pass through Python one cell at a time.
+    """
+    import sqlite3
+
+    db.conn.create_function("journal_text_cell", 1, text_cell, deterministic=True)
+    db.conn.create_function("journal_date_cell", 1, date_cell, deterministic=True)
+
+    def text(expression: str) -> str:
+        return _checked(expression, "journal_text_cell", line_ends=True)
+
+    def date(expression: str) -> str:
+        return _checked(expression, "journal_date_cell", line_ends=False)
+
+    sql = (
+        f"SELECT {date('substr(v.occurred_at, 1, 10)')}, "
+        f"{text('substr(v.occurred_at, 12, 5)')}, v.id, c.id, {text('c.display_name')}, "
+        f"{text(_labelled('v.channel', labels['channel']))}, "
+        f"{text(_labelled('v.direction', labels['direction']))}, "
+        f"{text(_labelled('v.kind', labels['kind']))}, "
+        f"{text('v.summary')}, {text('v.details')}, {date('v.follow_up_on')}, "
+        "CASE WHEN v.follow_up_done THEN 'yes' ELSE 'no' END, "
+        f"{date('v.resolved_on')}, {text('v.resolution')} "
+        f"{_CONVERSATIONS_WHERE} ORDER BY v.occurred_utc, v.id")
+    try:
+        cursor = db.conn.execute(sql, _range(start, end))
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    except sqlite3.Error as error:
+        raise storage_error(error, db.path) from error
+
+
 def live_contact_ids(db: Database) -> list[int]:
     """Every live contact (archived too), in name order: what "all customers" exports."""
     return [int(r[0]) for r in db.conn.execute(
@@ -177,11 +245,15 @@ def next_contact_id(db: Database) -> int:
 
 
 def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
-                    photos: list[tuple[int, str, bytes]], now: dt.datetime) -> None:
+                    photos: list[tuple[int, str, bytes]], now: dt.datetime,
+                    cancelled: Callable[[], bool] | None = None) -> None:
     """Insert new contacts with the ids given (see :func:`next_contact_id`), in one go.
 
     The same rows as :func:`journal.store.contacts.insert` writes, through the bulk loader
-    (search documents built once at the end rather than once a method).
+    (search documents built once at the end rather than once a method; the indexes built
+    again after the load when it is as large as the journal). When ``cancelled()`` becomes
+    true SQLite stops the statement running and a StorageError is raised: the caller's
+    transaction is then rolled back.
     """
     from journal.store import bulk
     from journal.store.codec import date_iso, new_uid, partial_iso
@@ -199,10 +271,18 @@ def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
         method_rows += [(m.uid or new_uid(), contact_id, m.kind.value, m.label, m.value.strip(),
                          int(m.is_primary), position, when)
                         for position, m in enumerate(d.methods)]
-        tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
-    with db.atomic() as conn:
-        bulk.insert_all(db, contacts=contact_rows, methods=method_rows, tags=tag_rows,
-                        now_stamp=when)
-        conn.executemany(
-            "INSERT INTO photos (uid, contact_id, mime, data, updated_at) VALUES (?, ?, ?, ?, ?)",
-            [(new_uid(), contact_id, mime, data, when) for contact_id, mime, data in photos])
+        if d.tags:
+            tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
+    if cancelled is not None:
+        db.conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
+    try:
+        with db.atomic() as conn:
+            bulk.insert_all(db, contacts=contact_rows, methods=method_rows, tags=tag_rows,
+                            now_stamp=when)
+            conn.executemany(
+                "INSERT INTO photos (uid, contact_id, mime, data, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(new_uid(), contact_id, mime, data, when) for contact_id, mime, data in photos])
+    finally:
+        if cancelled is not None:
+            db.conn.set_progress_handler(None, 0)
