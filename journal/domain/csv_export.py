@@ -250,18 +250,20 @@ def write_csv(out: _Writable, kind: CsvKind, rows: Iterable[dict[str, Any]],
         yield count
 
 
-def write_cell_batches(out: _Writable, kind: CsvKind, batches: Iterable[list[tuple[Any, ...]]],
-                       options: CsvOptions) -> Iterator[int]:
-    """Write the header and rows already made into cells (every cell as :func:`cell_text`
-    would write it, e.g. by :func:`journal.store.transfer.conversation_cells`); yields the
-    number of rows written after each batch."""
+def write_lines(out: _Writable, kind: CsvKind, batches: Iterable[list[str]],
+                options: CsvOptions) -> Iterator[int]:
+    """Write the header and lines already made (every field as :func:`cell_text` gives it,
+    quoted as csv.writer quotes it, e.g. by
+    :func:`journal.store.transfer.conversation_lines`); yields the number of rows written
+    after each batch."""
     if options.delimiter not in (",", ";"):
         raise ValueError("the delimiter is a comma or a semicolon")
     writer = csv.writer(out, delimiter=options.delimiter, quotechar='"',
                         quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n", doublequote=True)
     writer.writerow([spec.header for spec in COLUMNS[kind]])
     count = 0
-    for batch in batches:
-        writer.writerows(batch)
-        count += len(batch)
+    for lines in batches:
+        out.write("\r\n".join(lines))
+        out.write("\r\n")
+        count += len(lines)
         yield count

@@ -22,8 +22,8 @@ from journal.domain.csv_export import (
     CsvOptions,
     date_cell,
     text_cell,
-    write_cell_batches,
     write_csv,
+    write_lines,
 )
 from journal.domain.photos import photo_of
 from journal.domain.service import JournalService
@@ -138,14 +138,15 @@ def _export_conversations(service: JournalService, path: Path, options: CsvOptio
                           start: dt.date | None, end: dt.date | None,
                           progress: Progress | None, cancelled: Cancelled | None
                           ) -> ExportReport:
-    """Conversations, a million at a time: SQLite makes the cells, Python guards the few that
-    need it and csv writes whole batches."""
+    """Conversations, a million in seconds: SQLite makes the lines, Python guards the few
+    cells that need it."""
     total = transfer.count_conversations(service.db, start, end) if progress else 0
-    batches = transfer.conversation_cells(service.db, start, end, text_cell=text_cell,
-                                          date_cell=date_cell, labels=LABELS)
+    batches = transfer.conversation_lines(service.db, start, end, delimiter=options.delimiter,
+                                          text_cell=text_cell, date_cell=date_cell,
+                                          labels=LABELS)
     written = 0
     with replacing(path, options.encoding) as out:
-        for written in write_cell_batches(out, CsvKind.CONVERSATIONS, batches, options):
+        for written in write_lines(out, CsvKind.CONVERSATIONS, batches, options):
             if cancelled is not None and cancelled():
                 raise ExportCancelled()
             if progress is not None:

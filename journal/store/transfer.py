@@ -7,7 +7,9 @@ table, inside the caller's transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -166,70 +168,107 @@ def conversation_rows(db: Database, start: dt.date | None, end: dt.date | None
         f"{_CONVERSATIONS_WHERE} ORDER BY v.occurred_utc, v.id"), _range(start, end))
 
 
-CELL_BATCH = 20_000
-# SQL for a cell whose first character may start a formula (or is an apostrophe, which the
-# guard counts): only those cells go to Python (see conversation_cells).
-_NEEDS_LOOK = "substr({x}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13), char(39))"
+LINE_BATCH = 20_000
+EXPORT_MMAP_BYTES = 2 * 1024**3  # at most; the map is only as large as the file
+# A cell whose first character may start a formula (or is an apostrophe, which the guard
+# counts): only such cells are given to Python (see conversation_lines).
+_NEEDS_GUARD = "substr({x}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13), char(39))"
 
 
-def _checked(expression: str, function: str, *, line_ends: bool) -> str:
-    """``expression``, or ``function(expression)`` when its value needs a look in Python."""
-    test = _NEEDS_LOOK.format(x=expression)
+def _csv_cell(column: str, function: str, delimiter: str, *, line_ends: bool) -> str:
+    """SQL for ``column`` as a CSV field: ``function(value)`` when the value needs a look in
+    Python (``line_ends``: also when it holds a carriage return), then quoted exactly as
+    Python's csv.writer quotes (QUOTE_MINIMAL, CRLF line ends): when it holds the delimiter,
+    a quote or a line break. The guard neither adds nor removes any of those characters."""
+    value = f"coalesce({column}, '')"
+    test = _NEEDS_GUARD.format(x=value)
     if line_ends:
-        test += f" OR instr({expression}, char(13)) > 0"
-    return f"CASE WHEN {test} THEN {function}({expression}) ELSE {expression} END"
+        test += f" OR instr({value}, char(13)) > 0"
+    looked_at = f"CASE WHEN {test} THEN {function}({value}) ELSE {value} END"
+    needs_quotes = " OR ".join(f"instr({value}, {char}) > 0" for char in (
+        "'\"'", _quoted(delimiter), "char(10)", "char(13)"))
+    return (f"CASE WHEN {needs_quotes} THEN '\"' || replace({looked_at}, '\"', '\"\"') "
+            f"|| '\"' ELSE {looked_at} END")
 
 
-def _labelled(column: str, labels: dict[str, str]) -> str:
-    """The words for a code column, the code itself when it has none."""
-    whens = " ".join(f"WHEN {_quoted(code)} THEN {_quoted(word)}"
+def _labelled(column: str, labels: dict[str, str], field: Callable[[str], str],
+              otherwise: str) -> str:
+    """The words for a code column as CSV fields (made once here, ``field``), ``otherwise``
+    for a code without words."""
+    whens = " ".join(f"WHEN {_quoted(code)} THEN {_quoted(field(word))}"
                      for code, word in labels.items())
-    return f"CASE {column} {whens} ELSE coalesce({column}, '') END"
+    return f"CASE {column} {whens} ELSE {otherwise} END"
+
+
+def _csv_field(text: str, delimiter: str) -> str:
+    """``text`` quoted as csv.writer quotes a field (QUOTE_MINIMAL, CRLF line ends)."""
+    if any(char in text for char in ('"', delimiter, "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def conversation_cells(db: Database, start: dt.date | None, end: dt.date | None, *,
-                       text_cell: Callable[[str], str], date_cell: Callable[[str], str],
-                       labels: dict[str, dict[str, str]], batch: int = CELL_BATCH
-                       ) -> Iterator[list[tuple[Any, ...]]]:
-    """The cells of the conversations export (the rows of :func:`conversation_rows`), in the
-    file's column order, ``batch`` rows at a time.
+def conversation_lines(db: Database, start: dt.date | None, end: dt.date | None, *,
+                       delimiter: str, text_cell: Callable[[str], str],
+                       date_cell: Callable[[str], str], labels: dict[str, dict[str, str]],
+                       batch: int = LINE_BATCH) -> Iterator[list[str]]:
+    """The lines of the conversations export (the rows of :func:`conversation_rows`), made
+    by SQLite, ``batch`` at a time, without their line ends.
 
     SQLite cuts the dates and times, writes the words for the codes (``labels``: channel,
-    direction and kind) and yes/no; ``text_cell`` and ``date_cell`` are called only for the
-    few cells whose first character could start a formula (or, text, holding a carriage
-    return), so a million rows never pass through Python one cell at a time.
+    direction and kind), yes/no and the CSV quoting; ``text_cell`` and ``date_cell`` (the
+    formula guard) are called only for the few cells whose first character could start a
+    formula (or, text, that hold a carriage return). A million rows never pass through
+    Python one cell at a time.
     """
-    import sqlite3
-
     db.conn.create_function("journal_text_cell", 1, text_cell, deterministic=True)
     db.conn.create_function("journal_date_cell", 1, date_cell, deterministic=True)
 
-    def text(expression: str) -> str:
-        return _checked(expression, "journal_text_cell", line_ends=True)
+    def text(column: str) -> str:
+        return _csv_cell(column, "journal_text_cell", delimiter, line_ends=True)
 
-    def date(expression: str) -> str:
-        return _checked(expression, "journal_date_cell", line_ends=False)
+    def date(column: str) -> str:
+        return _csv_cell(column, "journal_date_cell", delimiter, line_ends=False)
 
-    sql = (
-        f"SELECT {date('substr(v.occurred_at, 1, 10)')}, "
-        f"{text('substr(v.occurred_at, 12, 5)')}, v.id, c.id, {text('c.display_name')}, "
-        f"{text(_labelled('v.channel', labels['channel']))}, "
-        f"{text(_labelled('v.direction', labels['direction']))}, "
-        f"{text(_labelled('v.kind', labels['kind']))}, "
-        f"{text('v.summary')}, {text('v.details')}, {date('v.follow_up_on')}, "
-        "CASE WHEN v.follow_up_done THEN 'yes' ELSE 'no' END, "
-        f"{date('v.resolved_on')}, {text('v.resolution')} "
-        f"{_CONVERSATIONS_WHERE} ORDER BY v.occurred_utc, v.id")
+    def word_field(word: str) -> str:
+        return _csv_field(text_cell(word), delimiter)
+
+    cells = [
+        date("substr(v.occurred_at, 1, 10)"), text("substr(v.occurred_at, 12, 5)"),
+        "v.id", "c.id", text("c.display_name"),
+        *(_labelled(f"v.{name}", labels[name], word_field, text(f"v.{name}"))
+          for name in ("channel", "direction", "kind")),
+        text("v.summary"), text("v.details"), date("v.follow_up_on"),
+        "CASE WHEN v.follow_up_done THEN 'yes' ELSE 'no' END",
+        date("v.resolved_on"), text("v.resolution"),
+    ]
+    line = f" || {_quoted(delimiter)} || ".join(cells)
     try:
-        cursor = db.conn.execute(sql, _range(start, end))
-        while rows := cursor.fetchmany(batch):
-            yield rows
+        with _mapped(db):
+            cursor = db.conn.execute(f"SELECT {line} {_CONVERSATIONS_WHERE} "
+                                     "ORDER BY v.occurred_utc, v.id", _range(start, end))
+            while rows := cursor.fetchmany(batch):
+                yield [row[0] for row in rows]
+            cursor.close()
     except sqlite3.Error as error:
         raise storage_error(error, db.path) from error
+
+
+@contextlib.contextmanager
+def _mapped(db: Database) -> Iterator[None]:
+    """The journal file memory-mapped while the block reads it. Time order is not the order
+    the rows are stored in, so an export in time order reads each page of the table many
+    times: through the map instead of a read() each (half the time of a large export)."""
+    before = int(db.conn.execute("PRAGMA mmap_size").fetchone()[0])
+    db.conn.execute(f"PRAGMA mmap_size = {EXPORT_MMAP_BYTES}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            db.conn.execute(f"PRAGMA mmap_size = {before}")
 
 
 def live_contact_ids(db: Database) -> list[int]:
