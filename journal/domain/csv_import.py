@@ -445,6 +445,9 @@ def _label_cell(text: str) -> tuple[str, bool]:
 
 
 def _split_values(text: str) -> list[str]:
+    """Google's several values in one cell; ``text`` is a cell_value (stripped, not empty)."""
+    if GOOGLE_SEPARATOR not in text:
+        return [text]
     return [v.strip() for v in text.split(GOOGLE_SEPARATOR) if v.strip()]
 
 
@@ -473,6 +476,11 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
     result = ParseResult(format="csv", encoding=table.encoding, delimiter=table.delimiter)
     total = len(table.rows)
     columns = [(index, column) for index, column in sorted(mapping.items()) if column.field]
+    country_key, this_year = country.upper(), dt.date.today().year
+
+    def date_of(value: str) -> PartialDate | None:
+        return _parse_csv_date(value.strip(), country_key, this_year)
+
     for number, (line, cells) in enumerate(table.rows, start=1):
         if cancelled is not None and number % 500 == 0 and cancelled():
             from journal.domain.parsed import ImportCancelled
@@ -480,7 +488,7 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
             raise ImportCancelled()
         if progress is not None and number % 2000 == 0:
             progress(number, total)
-        parsed = _row_contact(line, cells, columns, country)
+        parsed = _row_contact(line, cells, columns, date_of)
         if isinstance(parsed, Issue):
             result.problems.append(parsed)
         else:
@@ -488,9 +496,15 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
     return result
 
 
+_NAME_FIELDS = frozenset(("display_name", "given_name", "family_name", "preferred_name",
+                          "pronunciation", "company", "job_title", "how_we_met"))
+_LISTED_METHODS = frozenset(("email", "phone", "url"))
+
+
 def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
-                 country: str) -> ParsedContact | Issue:
-    """One row as a contact; ``columns``: the mapping's columns that import, in order."""
+                 date_of: Callable[[str], PartialDate | None]) -> ParsedContact | Issue:
+    """One row as a contact; ``columns``: the mapping's columns that import, in order;
+    ``date_of``: parse_csv_date in the journal's country."""
     row = _Row()
     draft = row.draft
 
@@ -507,13 +521,12 @@ def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
         if not value:
             continue
         target = column.field
-        if target in ("display_name", "given_name", "family_name", "preferred_name",
-                      "pronunciation", "company", "job_title", "how_we_met"):
+        if target in _NAME_FIELDS:
             if not getattr(draft, target):
                 setattr(draft, target, value)
         elif target == "middle_name":
             row.middle = value
-        elif target in ("email", "phone", "url") or (target == "address" and not column.group):
+        elif target in _LISTED_METHODS or (target == "address" and not column.group):
             label, primary = label_of(column)
             for item in _split_values(value):
                 draft.methods.append(
@@ -526,7 +539,7 @@ def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
             key = "formatted" if target == "address" else target
             parts[key] = ", ".join(p for p in (parts.get(key, ""), value) if p)
         elif target in ("birthday", "anniversary"):
-            when = parse_csv_date(value, country)
+            when = date_of(value)
             if when is None and not is_no_date(value):
                 row.warnings.append(f"the {target} '{value}' is not a date this app "
                                     "understands and was left out")
@@ -534,11 +547,11 @@ def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
                 setattr(draft, target, when)
         elif target == "event":
             label, _ = label_of(column)
-            when = parse_csv_date(value, country)
+            when = date_of(value)
             if label.casefold() == "anniversary" and when and draft.anniversary is None:
                 draft.anniversary = when
         elif target == "customer_since":
-            when = parse_csv_date(value, country)
+            when = date_of(value)
             if when and when.year is not None:
                 draft.customer_since = dt.date(when.year, when.month, when.day)
         elif target == "notes":

@@ -389,7 +389,7 @@ def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, lis
             except ValidationError:
                 warnings.append(f"'{value}' is not an email address and was left out")
                 continue
-        elif method.kind is MethodKind.PHONE and not any(c.isdigit() for c in method.value):
+        elif method.kind is MethodKind.PHONE and not any(map(str.isdigit, method.value)):
             warnings.append(f"'{method.value.strip()}' is not a phone number and was left out")
             continue
         methods.append(method)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 import phonenumbers
 from phonenumbers.phonemetadata import PhoneMetadata
@@ -16,6 +17,10 @@ MAX_CADENCE_DAYS = 3660
 # How phonenumbers writes a number internationally: +CC, a space, digits, spaces, hyphens.
 _INTERNATIONAL = re.compile(r"\+([1-9]\d{0,2}) (\d[\d -]*)")
 _SEPARATORS = re.compile(r"[ -]")
+# A format rule with group references \1-\9 and plain text only (no braces to escape).
+_SIMPLE_RULE = re.compile(r"(?:[^\\{}]|\\[1-9](?!\d))*")
+_GROUP = re.compile(r"\\([1-9])")
+_Rule = str | Callable[[re.Match[str]], str]
 
 
 def check_email(value: str) -> str:
@@ -33,7 +38,7 @@ def normalise_phone(value: str, default_country: str) -> str:
     able to write down an extension or an odd local number.
     """
     value = value.strip()
-    if not any(ch.isdigit() for ch in value):
+    if not any(map(str.isdigit, value)):
         raise ValidationError(f"'{value}' is not a phone number.")
     return _normalised(value, default_country)
 
@@ -63,19 +68,59 @@ def _already_international(value: str) -> bool:
         return False
     country_code = int(match[1])
     national = _SEPARATORS.sub("", match[2])
-    if national.startswith("0"):
+    rules = _formatting_rules(country_code)
+    if rules is None or national.startswith("0"):
         return False
+    national_prefix, formats = rules
+    if national_prefix is not None and national_prefix.match(national):
+        return False
+    # Parsing would give this very number, so normalising gives ``value`` when the number
+    # formats back to it (and also when it is not a possible number, whatever it formats to:
+    # the slow path then finds that out and returns ``value`` as typed).
+    return international_format(country_code, national, formats) == value
+
+
+def international_format(country_code: int, national: str,
+                         formats: tuple[tuple[re.Pattern[str] | None, re.Pattern[str], _Rule],
+                                        ...]) -> str:
+    """phonenumbers.format_number(number, INTERNATIONAL) of a number without extension or
+    leading zero, with the country's formats compiled once (phonenumbers looks each pattern
+    up again for every number: two thirds of an import's time went there)."""
+    for leading, pattern, rule in formats:
+        if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+            return f"+{country_code} {pattern.sub(rule, national)}"
+    return f"+{country_code} {national}"
+
+
+def _replacement(rule: str) -> str | Callable[[re.Match[str]], str]:
+    """re.sub's ``rule`` (r"\\1 \\2-\\3") as a function giving the same text, without
+    parsing the template for every number; the rule itself when it has other escapes."""
+    if not _SIMPLE_RULE.fullmatch(rule):
+        return rule
+    template = _GROUP.sub(lambda m: "{" + str(int(m[1]) - 1) + "}", rule)
+
+    def replaced(match: re.Match[str]) -> str:
+        return template.format(*match.groups(""))
+
+    return replaced
+
+
+@functools.cache
+def _formatting_rules(country_code: int) -> tuple[
+        re.Pattern[str] | None,
+        tuple[tuple[re.Pattern[str] | None, re.Pattern[str], _Rule], ...]] | None:
+    """A country's national prefix (as parsing finds it) and international formats, compiled:
+    (the last leading-digits pattern, the pattern, the format) as phonenumbers chooses them."""
     region = phonenumbers.region_code_for_country_code(country_code)
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
     if metadata is None:
-        return False
+        return None
     prefix = metadata.national_prefix_for_parsing
-    if prefix and re.match(prefix, national):
-        return False
-    number = phonenumbers.PhoneNumber(country_code=country_code,
-                                      national_number=int(national))
-    return phonenumbers.is_possible_number(number) and phonenumbers.format_number(
-        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL) == value
+    formats = metadata.intl_number_format or metadata.number_format
+    return (re.compile(prefix) if prefix else None, tuple(
+        (re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None,
+         re.compile(f.pattern), _replacement(f.format))
+        for f in formats if f.pattern and f.format))
 
 
 def check_cadence(days: int | None) -> int | None:

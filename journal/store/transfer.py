@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -283,6 +284,18 @@ def next_contact_id(db: Database) -> int:
     return int(db.scalar("SELECT coalesce(max(id), 0) FROM contacts")) + 1
 
 
+def new_uids(count: int) -> Iterator[str]:
+    """``count`` new random UIDs, as :func:`journal.store.codec.new_uid` makes them (UUID
+    version 4), from one read of the system's random source instead of one a UID."""
+    random = os.urandom(16 * count)
+    for start in range(0, 16 * count, 16):
+        chunk = bytearray(random[start:start + 16])
+        chunk[6] = chunk[6] & 0x0F | 0x40  # version 4
+        chunk[8] = chunk[8] & 0x3F | 0x80  # RFC 4122 variant
+        h = chunk.hex()
+        yield f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
                     photos: list[tuple[int, str, bytes]], now: dt.datetime,
                     cancelled: Callable[[], bool] | None = None) -> None:
@@ -298,16 +311,17 @@ def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
     from journal.store.codec import date_iso, new_uid, partial_iso
 
     when = stamp(now)
+    uids = new_uids(len(contacts) + sum(len(d.methods) for _, d in contacts))
     contact_rows = []
     method_rows = []
     tag_rows = []
     for contact_id, d in contacts:
         contact_rows.append((
-            contact_id, d.uid or new_uid(), d.given_name, d.family_name, d.display_name,
+            contact_id, d.uid or next(uids), d.given_name, d.family_name, d.display_name,
             d.preferred_name, d.pronunciation, d.company, d.job_title, partial_iso(d.birthday),
             partial_iso(d.anniversary), date_iso(d.customer_since), d.how_we_met, d.notes,
             d.cadence_days, when, when))
-        method_rows += [(m.uid or new_uid(), contact_id, m.kind.value, m.label, m.value.strip(),
+        method_rows += [(m.uid or next(uids), contact_id, m.kind.value, m.label, m.value.strip(),
                          int(m.is_primary), position, when)
                         for position, m in enumerate(d.methods)]
         if d.tags:
