@@ -517,7 +517,9 @@ def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
     for index, column in columns:
         if index >= width:
             break
-        value = cell_value(cells[index])
+        value = cells[index].strip()
+        if value[:1] in ("=", "'"):  # cell_value's rules can only apply then
+            value = cell_value(value)
         if not value:
             continue
         target = column.field
