@@ -130,7 +130,7 @@ def read_table(text: str, encoding: str = "", delimiter: str | None = None) -> C
     try:
         for cells in reader:
             start, line = line, reader.line_num + 1
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # blank: every cell only spaces
                 continue
             if header is None:
                 header = [c.strip() for c in cells]
