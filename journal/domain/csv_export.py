@@ -32,6 +32,7 @@ from journal.model import Channel, Direction, Kind
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 MINOR_DIGITS: dict[str, int] = {
     # ISO 4217 currencies whose minor unit is not the usual 1/100.
@@ -204,11 +205,31 @@ def cell_text(spec: ColumnSpec, row: dict[str, Any], options: CsvOptions) -> str
                               options.uses_decimal_comma)
     if spec.kind is Cell.INTEGER:
         return str(int(value))
-    text = str(value)
     if spec.kind is Cell.DATE:
-        # Full dates are dates; a birthday without a year (--04-12) is text and is guarded.
-        return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else neutralise(text)
-    return neutralise(text.replace("\r\n", "\n").replace("\r", "\n"))
+        return date_cell(value)
+    return text_cell(value)
+
+
+def text_cell(value: Any) -> str:
+    """A text cell: line ends as LF, guarded."""
+    if value is None:
+        return ""
+    return neutralise(str(value).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def date_cell(value: Any) -> str:
+    """Full dates are dates; a birthday without a year (--04-12) is text and is guarded."""
+    if value is None:
+        return ""
+    text = str(value)
+    return text if _ISO_DATE.fullmatch(text) else neutralise(text)
+
+
+# The words written for the codes of the conversations' columns.
+LABELS: dict[str, dict[str, str]] = {
+    name: {member.value: str(getattr(member, "label", member.value)) for member in enum}
+    for name, enum in (("channel", Channel), ("direction", Direction), ("kind", Kind))
+}
 
 
 class _Writable(Protocol):
@@ -226,4 +247,23 @@ def write_csv(out: _Writable, kind: CsvKind, rows: Iterable[dict[str, Any]],
     writer.writerow([spec.header for spec in specs])
     for count, row in enumerate(rows, start=1):
         writer.writerow([cell_text(spec, row, options) for spec in specs])
+        yield count
+
+
+def write_lines(out: _Writable, kind: CsvKind, batches: Iterable[list[str]],
+                options: CsvOptions) -> Iterator[int]:
+    """Write the header and lines already made (every field as :func:`cell_text` gives it,
+    quoted as csv.writer quotes it, e.g. by
+    :func:`journal.store.transfer.conversation_lines`); yields the number of rows written
+    after each batch."""
+    if options.delimiter not in (",", ";"):
+        raise ValueError("the delimiter is a comma or a semicolon")
+    writer = csv.writer(out, delimiter=options.delimiter, quotechar='"',
+                        quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n", doublequote=True)
+    writer.writerow([spec.header for spec in COLUMNS[kind]])
+    count = 0
+    for lines in batches:
+        out.write("\r\n".join(lines))
+        out.write("\r\n")
+        count += len(lines)
         yield count

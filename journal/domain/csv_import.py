@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from journal.domain.parsed import ImportFileError, Issue, ParsedContact, ParseResult
@@ -27,6 +28,14 @@ GOOGLE_SEPARATOR = " ::: "
 MONTH_FIRST_COUNTRIES = {"US", "PH", "PR", "GU", "AS", "VI", "MP", "UM", "FM", "MH", "PW", "BZ"}
 _INJECTION_GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
+_NO_DATE = re.compile(r"[\s0/.\-]")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_YEARLESS_DATE = re.compile(r"^--(\d{2})-?(\d{2})$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: .*)?$")
+_NAMED_DATE = re.compile(r"^(\d{1,2})\.?\s*([^\W\d_]+)\.?\s*(\d{4})?$")
+_FLIPPED_DATE = re.compile(r"^([^\W\d_]+)\.?\s*(\d{1,2}),?\s*(\d{4})?$")
+_TAG_SEPARATOR = re.compile(r"\s*(?::::|;|,)\s*")
 
 # Fields a column can be imported into, with the words the mapping dialog shows.
 FIELDS: dict[str, str] = {
@@ -121,7 +130,7 @@ def read_table(text: str, encoding: str = "", delimiter: str | None = None) -> C
     try:
         for cells in reader:
             start, line = line, reader.line_num + 1
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # blank: every cell only spaces
                 continue
             if header is None:
                 header = [c.strip() for c in cells]
@@ -140,6 +149,8 @@ def read_table(text: str, encoding: str = "", delimiter: str | None = None) -> C
 def cell_value(text: str) -> str:
     """A cell as the user meant it: Excel's ="0123" unwrapped, our injection guard removed."""
     text = text.strip()
+    if text[:1] not in ("=", "'"):  # most cells: neither rule can apply
+        return text
     match = _EXCEL_TEXT.match(text)
     if match:
         text = match[1].replace('""', '"')
@@ -151,7 +162,7 @@ def header_key(text: str) -> str:
     """'Prénom ' → 'prenom', 'E-mail Address' → 'emailaddress'."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^0-9a-z]+", "", plain)
+    return _NOT_ALPHANUMERIC.sub("", plain)
 
 
 def signature(header: list[str]) -> str:
@@ -371,18 +382,23 @@ _MONTHS = {name: number for number, names in enumerate((
 
 def is_no_date(text: str) -> bool:
     """Empty, or how Outlook and spreadsheets write 'no date' (0/0/00)."""
-    return not re.sub(r"[\s0/.\-]", "", text)
+    return not _NO_DATE.sub("", text)
 
 
 def parse_csv_date(text: str, country: str = "") -> PartialDate | None:
     """ISO dates, --MM-DD, 12/04/1985 (day first unless the country writes month first),
     12.04.1985, '12 April 1985', 'April 12, 1985'. Outlook's 0/0/00 means none."""
-    value = text.strip()
+    return _parse_csv_date(text.strip(), country.upper(), dt.date.today().year)
+
+
+@functools.lru_cache(maxsize=4096)  # a file of birthdays repeats dates; PartialDate is frozen
+def _parse_csv_date(value: str, country: str, this_year: int) -> PartialDate | None:
+    """parse_csv_date; ``this_year`` decides the century of two-digit years."""
     if is_no_date(value):
         return None
-    iso = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$", value)
-    yearless = re.match(r"^--(\d{2})-?(\d{2})$", value)
-    numeric = re.match(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: .*)?$", value)
+    iso = _ISO_DATE.match(value)
+    yearless = _YEARLESS_DATE.match(value)
+    numeric = _NUMERIC_DATE.match(value)
     year: int | None
     if iso:
         year, month, day = int(iso[1]), int(iso[2]), int(iso[3])
@@ -390,17 +406,16 @@ def parse_csv_date(text: str, country: str = "") -> PartialDate | None:
         year, month, day = None, int(yearless[1]), int(yearless[2])
     elif numeric:
         first, second, year = int(numeric[1]), int(numeric[2]), int(numeric[3])
-        month_first = country.upper() in MONTH_FIRST_COUNTRIES and "." not in value
+        month_first = country in MONTH_FIRST_COUNTRIES and "." not in value
         if first > 12 or (not month_first and second <= 12):
             day, month = first, second
         else:
             month, day = first, second
         if len(numeric[3]) == 2:
-            this_year = dt.date.today().year % 100
-            year += 1900 if year > this_year else 2000
+            year += 1900 if year > this_year % 100 else 2000
     else:
-        named = re.match(r"^(\d{1,2})\.?\s*([^\W\d_]+)\.?\s*(\d{4})?$", value) or None
-        flipped = re.match(r"^([^\W\d_]+)\.?\s*(\d{1,2}),?\s*(\d{4})?$", value)
+        named = _NAMED_DATE.match(value)
+        flipped = _FLIPPED_DATE.match(value)
         if named and header_key(named[2]) in _MONTHS:
             day, month = int(named[1]), _MONTHS[header_key(named[2])]
             year = int(named[3]) if named[3] else None
@@ -430,11 +445,14 @@ def _label_cell(text: str) -> tuple[str, bool]:
 
 
 def _split_values(text: str) -> list[str]:
+    """Google's several values in one cell; ``text`` is a cell_value (stripped, not empty)."""
+    if GOOGLE_SEPARATOR not in text:
+        return [text]
     return [v.strip() for v in text.split(GOOGLE_SEPARATOR) if v.strip()]
 
 
 def _split_tags(text: str) -> list[str]:
-    parts = re.split(r"\s*(?::::|;|,)\s*", text)
+    parts = _TAG_SEPARATOR.split(text)
     return [p.lstrip("* ").strip() for p in parts
             if p.strip() and p.lstrip("* ").strip().casefold() != "mycontacts"]
 
@@ -457,6 +475,12 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
         raise ImportFileError(problem)
     result = ParseResult(format="csv", encoding=table.encoding, delimiter=table.delimiter)
     total = len(table.rows)
+    columns = [(index, column) for index, column in sorted(mapping.items()) if column.field]
+    country_key, this_year = country.upper(), dt.date.today().year
+
+    def date_of(value: str) -> PartialDate | None:
+        return _parse_csv_date(value.strip(), country_key, this_year)
+
     for number, (line, cells) in enumerate(table.rows, start=1):
         if cancelled is not None and number % 500 == 0 and cancelled():
             from journal.domain.parsed import ImportCancelled
@@ -464,7 +488,7 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
             raise ImportCancelled()
         if progress is not None and number % 2000 == 0:
             progress(number, total)
-        parsed = _row_contact(line, cells, mapping, country)
+        parsed = _row_contact(line, cells, columns, date_of)
         if isinstance(parsed, Issue):
             result.problems.append(parsed)
         else:
@@ -472,16 +496,15 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
     return result
 
 
-def iter_cells(cells: list[str], mapping: Mapping) -> Iterator[tuple[Column, str]]:
-    for index, column in sorted(mapping.items()):
-        if column.field and index < len(cells):
-            value = cell_value(cells[index])
-            if value:
-                yield column, value
+_NAME_FIELDS = frozenset(("display_name", "given_name", "family_name", "preferred_name",
+                          "pronunciation", "company", "job_title", "how_we_met"))
+_LISTED_METHODS = frozenset(("email", "phone", "url"))
 
 
-def _row_contact(line: int, cells: list[str], mapping: Mapping, country: str
-                 ) -> ParsedContact | Issue:
+def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
+                 date_of: Callable[[str], PartialDate | None]) -> ParsedContact | Issue:
+    """One row as a contact; ``columns``: the mapping's columns that import, in order;
+    ``date_of``: parse_csv_date in the journal's country."""
     row = _Row()
     draft = row.draft
 
@@ -490,15 +513,22 @@ def _row_contact(line: int, cells: list[str], mapping: Mapping, country: str
             return _label_cell(cell_value(cells[column.label_column]))
         return column.label, False
 
-    for column, value in iter_cells(cells, mapping):
+    width = len(cells)
+    for index, column in columns:
+        if index >= width:
+            break
+        value = cells[index].strip()
+        if value[:1] in ("=", "'"):  # cell_value's rules can only apply then
+            value = cell_value(value)
+        if not value:
+            continue
         target = column.field
-        if target in ("display_name", "given_name", "family_name", "preferred_name",
-                      "pronunciation", "company", "job_title", "how_we_met"):
+        if target in _NAME_FIELDS:
             if not getattr(draft, target):
                 setattr(draft, target, value)
         elif target == "middle_name":
             row.middle = value
-        elif target in ("email", "phone", "url") or (target == "address" and not column.group):
+        elif target in _LISTED_METHODS or (target == "address" and not column.group):
             label, primary = label_of(column)
             for item in _split_values(value):
                 draft.methods.append(
@@ -511,7 +541,7 @@ def _row_contact(line: int, cells: list[str], mapping: Mapping, country: str
             key = "formatted" if target == "address" else target
             parts[key] = ", ".join(p for p in (parts.get(key, ""), value) if p)
         elif target in ("birthday", "anniversary"):
-            when = parse_csv_date(value, country)
+            when = date_of(value)
             if when is None and not is_no_date(value):
                 row.warnings.append(f"the {target} '{value}' is not a date this app "
                                     "understands and was left out")
@@ -519,11 +549,11 @@ def _row_contact(line: int, cells: list[str], mapping: Mapping, country: str
                 setattr(draft, target, when)
         elif target == "event":
             label, _ = label_of(column)
-            when = parse_csv_date(value, country)
+            when = date_of(value)
             if label.casefold() == "anniversary" and when and draft.anniversary is None:
                 draft.anniversary = when
         elif target == "customer_since":
-            when = parse_csv_date(value, country)
+            when = date_of(value)
             if when and when.year is not None:
                 draft.customer_since = dt.date(when.year, when.month, when.day)
         elif target == "notes":

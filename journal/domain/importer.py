@@ -38,9 +38,9 @@ from journal.domain.parsed import (
 )
 from journal.domain.service import JournalService
 from journal.domain.textfile import WRONG_KIND, decode, is_utf16, read_file, sniff
-from journal.domain.validation import check_email, clean_contact
+from journal.domain.validation import check_email, clean_contact, cleaned_contact
 from journal.domain.vcard import parse_vcards
-from journal.errors import ValidationError
+from journal.errors import StorageError, ValidationError
 from journal.model import Contact, ContactDraft, ContactMethod, MethodKind
 from journal.store import contacts as contact_store
 from journal.store import photos as photo_store
@@ -255,8 +255,13 @@ def _grouped(issues: list[Issue], limit: int = 5) -> list[str]:
 
 
 # -- matching ---------------------------------------------------------------------------------
+_NOT_DIGITS = re.compile(r"\D")
+_NAME_PUNCTUATION = re.compile(r"[.,]")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def phone_key(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
+    digits = _NOT_DIGITS.sub("", value)
     if len(digits) < MIN_PHONE_DIGITS:
         return ""
     return ("+" + digits) if value.strip().startswith("+") else digits
@@ -269,8 +274,9 @@ def email_key(value: str) -> str:
 def name_key(name: str) -> str:
     """Equal for names differing only in case, accents, punctuation or word order."""
     plain = unicodedata.normalize("NFKD", name)
-    letters = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
-    return " ".join(sorted(re.sub(r"[.,]", " ", letters).split()))
+    if not plain.isascii():
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(sorted(_NAME_PUNCTUATION.sub(" ", plain.casefold()).split()))
 
 
 def method_key(method: ContactMethod) -> tuple[str, str]:
@@ -279,18 +285,24 @@ def method_key(method: ContactMethod) -> tuple[str, str]:
     if method.kind is MethodKind.EMAIL:
         return method.kind.value, email_key(method.value)
     # Addresses and websites: the same text whatever the punctuation, spacing and case.
-    return method.kind.value, re.sub(r"[\W_]+", "", method.value.casefold())
+    return method.kind.value, _NOT_WORD.sub("", method.value.casefold())
 
 
 class MatchIndex:
-    """Who is already in the journal, by UID, email, phone and name."""
+    """Who is already in the journal, by UID, email, phone and name: read once, in memory,
+    and kept up to date as the import adds and updates customers.
+
+    Names are only needed for contacts with neither email nor phone, so their keys (the
+    slowest to make) are made the first time one is asked for.
+    """
 
     def __init__(self) -> None:
         self.uids: dict[str, int] = {}
         self.trashed_uids: set[str] = set()
         self.emails: dict[str, int] = {}
         self.phones: dict[str, int] = {}
-        self.names: dict[str, list[int]] = {}
+        self._names: dict[str, list[int]] | None = None
+        self._unkeyed_names: list[tuple[int, str]] = []
 
     @classmethod
     def of(cls, service: JournalService) -> MatchIndex:
@@ -300,7 +312,7 @@ class MatchIndex:
                 index.trashed_uids.add(row["uid"])
             else:
                 index.uids[row["uid"]] = row["id"]
-                index.names.setdefault(name_key(row["display_name"]), []).append(row["id"])
+                index._unkeyed_names.append((row["id"], row["display_name"]))
         for row in transfer.match_methods(service.db):
             if row["kind"] == MethodKind.EMAIL.value:
                 index.emails.setdefault(email_key(row["value"]), row["contact_id"])
@@ -310,17 +322,36 @@ class MatchIndex:
                     index.phones.setdefault(key, row["contact_id"])
         return index
 
+    @property
+    def names(self) -> dict[str, list[int]]:
+        if self._names is None:
+            self._names = {}
+        for contact_id, name in self._unkeyed_names:
+            same_name = self._names.setdefault(name_key(name), [])
+            if contact_id not in same_name:
+                same_name.append(contact_id)
+        self._unkeyed_names.clear()
+        return self._names
+
     def find(self, draft: ContactDraft) -> int | None:
         if draft.uid and draft.uid in self.uids:
             return self.uids[draft.uid]
-        for method in draft.methods:
-            if method.kind is MethodKind.EMAIL and email_key(method.value) in self.emails:
-                return self.emails[email_key(method.value)]
-        for method in draft.methods:
-            key = phone_key(method.value) if method.kind is MethodKind.PHONE else ""
-            if key and key in self.phones:
-                return self.phones[key]
-        if not any(m.kind in (MethodKind.EMAIL, MethodKind.PHONE) for m in draft.methods):
+        methods = draft.methods
+        for method in methods:
+            if method.kind is MethodKind.EMAIL:
+                found = self.emails.get(email_key(method.value))
+                if found is not None:
+                    return found
+        reachable = False
+        for method in methods:
+            if method.kind is MethodKind.PHONE:
+                reachable = True
+                key = phone_key(method.value)
+                if key and key in self.phones:
+                    return self.phones[key]
+            elif method.kind is MethodKind.EMAIL:
+                reachable = True
+        if not reachable:
             same_name = self.names.get(name_key(draft.display_name), [])
             if len(same_name) == 1:
                 return same_name[0]
@@ -328,14 +359,19 @@ class MatchIndex:
 
     def add(self, contact_id: int, draft: ContactDraft, uid: str) -> None:
         self.uids[uid] = contact_id
-        same_name = self.names.setdefault(name_key(draft.display_name), [])
-        if contact_id not in same_name:
-            same_name.append(contact_id)
+        if self._names is None:
+            self._unkeyed_names.append((contact_id, draft.display_name))
+        else:
+            same_name = self._names.setdefault(name_key(draft.display_name), [])
+            if contact_id not in same_name:
+                same_name.append(contact_id)
         for method in draft.methods:
             if method.kind is MethodKind.EMAIL:
                 self.emails.setdefault(email_key(method.value), contact_id)
-            elif method.kind is MethodKind.PHONE and phone_key(method.value):
-                self.phones.setdefault(phone_key(method.value), contact_id)
+            elif method.kind is MethodKind.PHONE:
+                key = phone_key(method.value)
+                if key:
+                    self.phones.setdefault(key, contact_id)
 
 
 # -- cleaning and merging ---------------------------------------------------------------------
@@ -346,33 +382,34 @@ def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, lis
     draft = parsed.draft
     methods: list[ContactMethod] = []
     for method in draft.methods:
-        value = method.value.strip()
         if method.kind is MethodKind.EMAIL:
+            value = method.value.strip()
             try:
                 check_email(value)
             except ValidationError:
                 warnings.append(f"'{value}' is not an email address and was left out")
                 continue
-        elif method.kind is MethodKind.PHONE and not any(c.isdigit() for c in value):
-            warnings.append(f"'{value}' is not a phone number and was left out")
+        elif method.kind is MethodKind.PHONE and not any(map(str.isdigit, method.value)):
+            warnings.append(f"'{method.value.strip()}' is not a phone number and was left out")
             continue
         methods.append(method)
     methods = _local_numbers_in_their_country(methods, country)
     cadence = draft.cadence_days if draft.cadence_days and draft.cadence_days <= 3660 else None
-    clean = clean_contact(dataclasses.replace(draft, methods=methods, cadence_days=cadence),
-                          country)
-    seen: set[tuple[str, str]] = set()
-    unique: list[ContactMethod] = []
-    for method in clean.methods:
-        key = method_key(method)
-        if key not in seen:
-            seen.add(key)
-            unique.append(method)
-    clean.methods = unique
-    tags: dict[str, str] = {}
-    for tag in clean.tags:
-        tags.setdefault(tag.casefold(), tag)
-    clean.tags = list(tags.values())
+    clean = cleaned_contact(draft, country, methods, cadence)
+    if len(clean.methods) > 1:
+        seen: set[tuple[str, str]] = set()
+        unique: list[ContactMethod] = []
+        for method in clean.methods:
+            key = method_key(method)
+            if key not in seen:
+                seen.add(key)
+                unique.append(method)
+        clean.methods = unique
+    if len(clean.tags) > 1:
+        tags: dict[str, str] = {}
+        for tag in clean.tags:
+            tags.setdefault(tag.casefold(), tag)
+        clean.tags = list(tags.values())
     return clean, warnings
 
 
@@ -381,11 +418,11 @@ def _local_numbers_in_their_country(methods: list[ContactMethod], country: str
     """A number written without its country code belongs to the journal's country, unless it
     is not a valid number there but is one in the country of the contact's other numbers
     (a French card with +33 numbers and '01 42 68 53 00')."""
-    import phonenumbers
-
     phones = [m.value.strip() for m in methods if m.kind is MethodKind.PHONE]
     if not any(p and not p.startswith("+") for p in phones):
         return methods
+    import phonenumbers
+
     regions: set[str] = set()
     for value in phones:
         if value.startswith("+"):
@@ -433,7 +470,18 @@ def editable_draft(contact: Contact) -> ContactDraft:
 def merged_update(existing: Contact, incoming: ContactDraft) -> ContactDraft:
     """What updating ``existing`` from an imported contact gives: the file fills in and adds,
     nothing already known is dropped."""
-    draft = editable_draft(existing)
+    return _merged(editable_draft(existing), incoming)
+
+
+def _copy(draft: ContactDraft) -> ContactDraft:
+    """A copy whose lists and methods can be changed without changing ``draft``."""
+    return dataclasses.replace(draft, tags=list(draft.tags), methods=[
+        dataclasses.replace(m) for m in draft.methods])
+
+
+def _merged(draft: ContactDraft, incoming: ContactDraft) -> ContactDraft:
+    """``draft`` (a copy of what the journal holds) filled in and added to from
+    ``incoming``."""
     for name in ("given_name", "family_name", "display_name", "preferred_name",
                  "pronunciation", "company", "job_title", "how_we_met"):
         value = getattr(incoming, name)
@@ -479,33 +527,33 @@ def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
 
 # -- importing --------------------------------------------------------------------------------
 class _NewContacts:
-    """New contacts are written in batches (one search-index rebuild a batch, not one a
-    field); ids are handed out up front so later rows of the file can match them."""
-
-    BATCH = 500
+    """New contacts, held until every record is matched and then written in one bulk load
+    (indexes and search documents built once, not once a row); ids are handed out up front
+    so later records of the file can match them, and a later record that updates one
+    changes it here."""
 
     def __init__(self, service: JournalService, now: dt.datetime) -> None:
         self.db = service.db
         self.now = now
         self.next_id = transfer.next_contact_id(service.db)
         self.pending: dict[int, ContactDraft] = {}
-        self.photos: list[tuple[int, str, bytes]] = []
+        self.photos: dict[int, Photo] = {}
 
     def add(self, draft: ContactDraft, photo: Photo | None) -> int:
         contact_id = self.next_id
         self.next_id += 1
         self.pending[contact_id] = draft
         if photo is not None:
-            self.photos.append((contact_id, photo.mime, photo.data))
-        if len(self.pending) >= self.BATCH:
-            self.flush()
+            self.photos[contact_id] = photo
         return contact_id
 
-    def flush(self) -> None:
+    def write(self, cancelled: Cancelled | None) -> None:
         if self.pending:
-            transfer.insert_contacts(self.db, list(self.pending.items()), self.photos,
-                                     self.now)
-            self.pending, self.photos = {}, []
+            transfer.insert_contacts(
+                self.db, list(self.pending.items()),
+                [(cid, photo.mime, photo.data) for cid, photo in self.photos.items()],
+                self.now, cancelled=cancelled)
+            self.pending, self.photos = {}, {}
 
 
 def import_contacts(service: JournalService, parsed: ParseResult, policy: DuplicatePolicy,
@@ -514,7 +562,8 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     """Add or update every parsed contact in one transaction; returns the report.
 
     ``progress(done, total)`` is called as it goes; when ``cancelled()`` becomes true the
-    transaction is rolled back and :class:`ImportCancelled` is raised.
+    transaction is rolled back and :class:`ImportCancelled` is raised (also while the new
+    customers are being written).
     """
     report = ImportReport(source, FORMAT_NAMES.get(parsed.format, parsed.format), policy.value,
                           problems=list(parsed.problems), notes=list(parsed.notes))
@@ -526,13 +575,21 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     with service.db.atomic():
         index = MatchIndex.of(service)
         new = _NewContacts(service, now)
+        run = _Run(service, policy, index, country, new, report)
         for done, item in enumerate(parsed.contacts, start=1):
-            if cancelled is not None and cancelled():
+            if done % 64 == 1 and cancelled is not None and cancelled():
                 raise ImportCancelled()
-            _import_one(service, item, policy, index, country, new, report)
+            run.one(item)
             if progress is not None and (done % step == 0 or done == total):
                 progress(done, total)
-        new.flush()
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        try:
+            new.write(cancelled)
+        except StorageError:
+            if cancelled is not None and cancelled():
+                raise ImportCancelled() from None
+            raise
         if cancelled is not None and cancelled():
             raise ImportCancelled()
     report.problems.sort(key=lambda i: i.line)
@@ -542,59 +599,108 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     return report
 
 
-def _import_one(service: JournalService, item: ParsedContact, policy: DuplicatePolicy,
-                index: MatchIndex, country: str, new: _NewContacts,
-                report: ImportReport) -> None:
-    now = new.now
-    name = item.name
-    try:
-        clean, warnings = clean_parsed(item, country)
-    except ValidationError as error:
-        report.problems.append(Issue(item.line, f"{error} It was not imported.", name))
-        return
-    notes = [Issue(item.line, text, name) for text in item.warnings + warnings]
-    existing_id = index.find(clean)
-    if existing_id is None and clean.uid and clean.uid in index.trashed_uids:
-        report.skipped += 1
-        report.notes.append(Issue(item.line, "this customer is in the Trash; restore them "
-                                             "there, then import again to update them", name))
-        return
-    report.notes.extend(notes)
-    if existing_id is None:
-        if not clean.uid or clean.uid in index.trashed_uids:
-            clean.uid = new_uid()
-        contact_id = new.add(clean, item.photo)
-        index.add(contact_id, clean, clean.uid)
-        report.added += 1
-        report.added_ids.append(contact_id)
-        return
-    if policy is DuplicatePolicy.SKIP:
-        report.skipped += 1
-        return
-    if existing_id in new.pending:
-        new.flush()
-    existing = contact_store.get(service.db, existing_id)
-    assert existing is not None
-    try:
-        merged = clean_contact(merged_update(existing, clean), country)
-    except ValidationError as error:
-        report.problems.append(Issue(item.line, f"{error} The customer already in the journal "
-                                                "was left as it is.", name))
-        return
-    photo_changed = False
-    if item.photo is not None:
-        current = photo_store.get(service.db, existing_id)
-        photo_changed = current is None or current[1] != item.photo.data
-    if _snapshot(merged) == _snapshot(existing) and not photo_changed:
-        report.unchanged += 1
-        return
-    contact_store.update(service.db, existing_id, merged, now)
-    if photo_changed and item.photo is not None:
-        photo_store.put(service.db, existing_id, item.photo.mime, item.photo.data, now)
-    index.add(existing_id, merged, existing.uid)
-    report.updated += 1
-    if existing_id not in report.added_ids and existing_id not in report.updated_ids:
-        report.updated_ids.append(existing_id)
+@dataclass
+class _Run:
+    """One import's state: where each record goes."""
+
+    service: JournalService
+    policy: DuplicatePolicy
+    index: MatchIndex
+    country: str
+    new: _NewContacts
+    report: ImportReport
+    touched: set[int] = field(default_factory=set)  # added or updated, for updated_ids
+
+    def one(self, item: ParsedContact) -> None:
+        report, index, new = self.report, self.index, self.new
+        name = item.name
+        try:
+            clean, warnings = clean_parsed(item, self.country)
+        except ValidationError as error:
+            report.problems.append(Issue(item.line, f"{error} It was not imported.", name))
+            return
+        existing_id = index.find(clean)
+        if existing_id is None and clean.uid and clean.uid in index.trashed_uids:
+            report.skipped += 1
+            report.notes.append(Issue(item.line, "this customer is in the Trash; restore "
+                                                 "them there, then import again to update "
+                                                 "them", name))
+            return
+        report.notes.extend(Issue(item.line, text, name) for text in item.warnings + warnings)
+        if existing_id is None:
+            if not clean.uid or clean.uid in index.trashed_uids:
+                clean.uid = new_uid()
+            contact_id = new.add(clean, item.photo)
+            index.add(contact_id, clean, clean.uid)
+            report.added += 1
+            report.added_ids.append(contact_id)
+            self.touched.add(contact_id)
+            return
+        if self.policy is DuplicatePolicy.SKIP:
+            report.skipped += 1
+            return
+        if existing_id in new.pending:
+            self._update_new(existing_id, item, clean)
+        else:
+            self._update_existing(existing_id, item, clean)
+
+    def _merge(self, item: ParsedContact, base: ContactDraft, incoming: ContactDraft
+               ) -> ContactDraft | None:
+        try:
+            return clean_contact(_merged(base, incoming), self.country)
+        except ValidationError as error:
+            self.report.problems.append(Issue(
+                item.line, f"{error} The customer already in the journal was left as it is.",
+                item.name))
+            return None
+
+    def _update_new(self, contact_id: int, item: ParsedContact, clean: ContactDraft) -> None:
+        """A record matching a customer added earlier from the same file."""
+        before = self.new.pending[contact_id]
+        merged = self._merge(item, _copy(before), clean)
+        if merged is None:
+            return
+        photo = self.new.photos.get(contact_id)
+        photo_changed = item.photo is not None and (photo is None
+                                                    or photo.data != item.photo.data)
+        if _snapshot(merged) == _snapshot(before) and not photo_changed:
+            self.report.unchanged += 1
+            return
+        uid = merged.uid = before.uid
+        assert uid is not None  # given when it was added
+        self.new.pending[contact_id] = merged
+        if photo_changed and item.photo is not None:
+            self.new.photos[contact_id] = item.photo
+        self.index.add(contact_id, merged, uid)
+        self._counted_update(contact_id)
+
+    def _update_existing(self, contact_id: int, item: ParsedContact, clean: ContactDraft
+                         ) -> None:
+        db = self.service.db
+        existing = contact_store.get(db, contact_id)
+        assert existing is not None
+        merged = self._merge(item, editable_draft(existing), clean)
+        if merged is None:
+            return
+        photo_changed = False
+        if item.photo is not None:
+            current = photo_store.get(db, contact_id)
+            photo_changed = current is None or current[1] != item.photo.data
+        if _snapshot(merged) == _snapshot(existing) and not photo_changed:
+            self.report.unchanged += 1
+            return
+        now = self.new.now
+        contact_store.update(db, contact_id, merged, now)
+        if photo_changed and item.photo is not None:
+            photo_store.put(db, contact_id, item.photo.mime, item.photo.data, now)
+        self.index.add(contact_id, merged, existing.uid)
+        self._counted_update(contact_id)
+
+    def _counted_update(self, contact_id: int) -> None:
+        self.report.updated += 1
+        if contact_id not in self.touched:
+            self.touched.add(contact_id)
+            self.report.updated_ids.append(contact_id)
 
 
 def import_file(service: JournalService, path: Path, fmt: str | None = None,

@@ -52,6 +52,7 @@ _BASE64_LINE = re.compile(r"^[A-Za-z0-9+/=]+$")
 _FULL_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ].*)?$")
 _YEARLESS = re.compile(r"^--(\d{2})-?(\d{2})$")
 _APPLE_LABEL = re.compile(r"^_\$!<(.+)>!\$_$")
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
 
 
@@ -178,6 +179,8 @@ def parse_line(line: str, number: int) -> Prop | None:
 # -- reading: values --------------------------------------------------------------------------
 def split_escaped(value: str, separator: str) -> list[str]:
     """Split at ``separator`` unless it is escaped with a backslash; escapes are kept."""
+    if "\\" not in value:
+        return value.split(separator)
     parts, current, index = [], [], 0
     while index < len(value):
         char = value[index]
@@ -196,17 +199,16 @@ def split_escaped(value: str, separator: str) -> list[str]:
 
 
 def unescape(value: str) -> str:
-    out, index = [], 0
-    while index < len(value):
-        char = value[index]
-        if char == "\\" and index + 1 < len(value):
-            nxt = value[index + 1]
-            out.append("\n" if nxt in "nN" else nxt)
-            index += 2
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out).replace("\r\n", "\n").replace("\r", "\n")
+    """vCard escapes undone (\\n a line break, \\x the x itself); line ends as LF."""
+    if "\\" in value:
+        value = _ESCAPED.sub(_unescaped, value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    return "\n" if match[1] in "nN" else match[1]
 
 
 def decoded(prop: Prop) -> str:

@@ -264,3 +264,83 @@ def test_exported_text_reads_back_through_our_csv_import(texts: list[str],
     list(write_csv(buffer, CsvKind.PURCHASES, rows, options))
     table = read_table(buffer.getvalue(), delimiter=options.delimiter)
     assert [cell_value(cells[4]) for _, cells in table.rows] == texts
+
+
+# -- conversations at scale: SQLite writes the lines ------------------------------------------
+TRICKY = ["=1+1", "+44 7700 900123", "-cmd", "@SUM(A1)", "\tTabbed", "'=quoted", "''+1",
+          "'plain'", "-5", "+3.5", "12,50", 'say "hi", then leave', "line\nbreak",
+          "crlf\r\nline", "cr\ronly", "\r=after a return", "ünïcödé ✓", "  padded  ", "x;y",
+          "", "=", "-", "'"]
+
+
+@pytest.fixture
+def talkative(service: JournalService) -> JournalService:
+    """Conversations whose every text column holds one of TRICKY."""
+    plain = service.add_contact(ContactDraft(display_name="Ann, the \"baker\""))
+    evil = service.add_contact(ContactDraft(display_name="=cmd|' /C calc'!A0"))
+    for n, text in enumerate(TRICKY):
+        service.log_conversation(ConversationDraft(
+            (plain, evil)[n % 2].id, text or "(empty)",
+            dt.datetime(2026, 1, 1 + n % 28, 9, n % 60, tzinfo=SHOP),
+            details=TRICKY[-1 - n], follow_up_on=dt.date(2026, 2, 1) if n % 3 else None))
+    db = service.db
+    ids = [r["id"] for r in db.query("SELECT id FROM conversations ORDER BY id")]
+    with db.atomic() as conn:
+        conn.execute("UPDATE conversations SET resolution = ?, resolved_on = ? WHERE id = ?",
+                     ("=HYPERLINK(\"x\")", "2026-03-01", ids[0]))
+        conn.execute("UPDATE conversations SET follow_up_on = '-1' WHERE id = ?", (ids[1],))
+    return service
+
+
+def row_by_row(service: JournalService, options: CsvOptions) -> bytes:
+    """The conversations file as the general writer makes it, one row at a time."""
+    from journal.domain.csv_export import write_csv
+    from journal.store import transfer
+
+    buffer = io.StringIO(newline="")
+    list(write_csv(buffer, CsvKind.CONVERSATIONS,
+                   transfer.conversation_rows(service.db, None, None), options))
+    return buffer.getvalue().encode(options.encoding)
+
+
+@pytest.mark.parametrize("options", [CsvOptions(), CsvOptions(delimiter=";", bom=False)])
+def test_the_conversations_export_is_exactly_the_row_by_row_file(
+        talkative: JournalService, tmp_path: Path, options: CsvOptions) -> None:
+    path = tmp_path / "conversations.csv"
+    report = export_csv(talkative, CsvKind.CONVERSATIONS, path, options)
+    assert report.rows == len(TRICKY)
+    assert path.read_bytes() == row_by_row(talkative, options)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfDate,") == options.bom
+
+
+def test_conversation_text_starting_a_formula_is_guarded_and_numbers_are_not(
+        talkative: JournalService, tmp_path: Path) -> None:
+    path = tmp_path / "conversations.csv"
+    export_csv(talkative, CsvKind.CONVERSATIONS, path)
+    _header, *rows = read_back(path)
+    texts = {row[8] for row in rows} | {row[9] for row in rows}  # summaries and details
+    assert {"'=1+1", "'+44 7700 900123", "'-cmd", "'@SUM(A1)", "''=quoted", "'''+1",
+            "'plain'", "-5", "+3.5", "'=", "'-", "'"} <= texts
+    assert "=1+1" not in texts and "-cmd" not in texts
+    assert all(row[4] in ("Ann, the \"baker\"", "'=cmd|' /C calc'!A0") for row in rows)
+    for row in rows:
+        assert row[0].startswith("2026-01-") and row[1][2] == ":"  # dates and times as is
+        assert row[2].isdigit() and row[3].isdigit()  # ids are numbers, never prefixed
+        assert row[11] in ("yes", "no")
+    assert any(row[10] == "-1" for row in rows)  # a date that is a plain number: as is
+    assert {row[5] for row in rows} == {"In person"}
+    assert any(row[13] == "'=HYPERLINK(\"x\")" and row[12] == "2026-03-01" for row in rows)
+
+
+def test_conversations_read_back_through_our_import_as_they_were(
+        talkative: JournalService, tmp_path: Path) -> None:
+    from journal.domain.csv_import import cell_value, read_table
+
+    path = tmp_path / "conversations.csv"
+    export_csv(talkative, CsvKind.CONVERSATIONS, path, CsvOptions(delimiter=";"))
+    table = read_table(path.read_text(encoding="utf-8-sig"))
+    assert table.delimiter == ";"
+    back = {cell_value(cells[8]) for _, cells in table.rows}
+    written = {(t or "(empty)").replace("\r\n", "\n").replace("\r", "\n").strip()
+               for t in TRICKY}
+    assert back == written

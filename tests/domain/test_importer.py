@@ -319,22 +319,20 @@ def test_a_failure_while_writing_rolls_back_everything(
         service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     service.add_contact(ContactDraft(display_name="Existing"))
     before = dump(service.db)
+    schema = service.db.query("SELECT * FROM sqlite_master ORDER BY name")
     real_insert = transfer.insert_contacts
-    calls: list[int] = []
 
-    def failing_insert(db: Database, *args: Any) -> None:
-        calls.append(1)
-        if len(calls) == 2:  # the first batch of 500 is written; the second fails
-            raise OSError("disk on fire")
-        real_insert(db, *args)
-        assert db.scalar("SELECT count(*) FROM contacts") == 501
+    def failing_insert(db: Database, *args: Any, **kwargs: Any) -> None:
+        real_insert(db, *args, **kwargs)  # the new customers are written (in bulk) …
+        assert db.scalar("SELECT count(*) FROM contacts") == 1201
+        raise OSError("disk on fire")  # … and then the disk fails
 
     monkeypatch.setattr(transfer, "insert_contacts", failing_insert)
     with pytest.raises(OSError):
         import_file(service, write(tmp_path, "many.vcf", many_cards(1200)))
-    assert len(calls) == 2
     assert not service.db.conn.in_transaction
     assert dump(service.db) == before
+    assert service.db.query("SELECT * FROM sqlite_master ORDER BY name") == schema
     assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 1
 
 
@@ -423,3 +421,90 @@ def test_fixtures_are_not_modified_by_reading(tmp_path: Path, service: JournalSe
     shutil.copy(FIXTURES / "iphone.vcf", copy)
     import_file(service, copy)
     assert copy.read_bytes() == (FIXTURES / "iphone.vcf").read_bytes()
+
+
+# -- at scale: one bulk write, still atomic and idempotent ------------------------------------
+def many_rows(count: int) -> str:
+    """A customers CSV with as many rows as a bulk load takes (names, emails, phones, tags)."""
+    lines = ["Name,Email,Phone,Tags,Notes"]
+    lines += [f"Person {n},person{n}@example.com,+44 7700 9{n:05d},{'VIP' if n % 3 else ''},"
+              f"note {n}" for n in range(count)]
+    return "\n".join(lines) + "\n"
+
+
+def schema(db: Database) -> list[dict[str, Any]]:
+    return db.query("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+
+
+def test_a_large_import_is_written_at_once_and_again_changes_nothing(
+        service: JournalService, tmp_path: Path) -> None:
+    service.add_contact(ContactDraft(display_name="Existing", methods=[
+        ContactMethod(MethodKind.PHONE, "+44 7700 900007")]))  # person 7, written differently
+    before = schema(service.db)
+    path = write(tmp_path, "many.csv", many_rows(6000).replace(
+        "Person 7,person7@example.com,+44 7700 900007", "Person 7,person7@example.com,"
+        "+447700900007"))
+    report = import_file(service, path, policy=DuplicatePolicy.UPDATE)
+    assert (report.added, report.updated) == (5999, 1)
+    assert service.count_contacts() == 6000
+    assert schema(service.db) == before  # indexes and triggers are back
+    seven = service.find_contact("person7@example.com")
+    assert seven.display_name == "Person 7" and seven.notes == "note 7"
+    assert labelled(seven, MethodKind.PHONE) == [("+44 7700 900007", "")]
+    last = service.find_contact("person5999@example.com")
+    assert last.tags == ["VIP"] and labelled(last, MethodKind.PHONE) == [
+        ("+44 7700 905999", "")]
+    assert [h.contact_name for h in service.search("person5999")][:1] == ["Person 5999"]
+    assert [h.contact_name for h in service.search("905999")][:1] == ["Person 5999"]
+    assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 6000
+    assert service.db.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+    service.db.conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('integrity-check')")
+    settings = dict(service.db.conn.execute("SELECT k, v FROM contacts_fts_config"))
+    assert settings.get("automerge", 4) == 4 and settings.get("hashsize", 1048576) == 1048576
+    after = dump(service.db)
+    for policy in DuplicatePolicy:
+        again = import_file(service, path, policy=policy)
+        assert again.added == 0 and again.updated == 0
+        assert dump(service.db) == after
+
+
+def test_cancel_while_the_new_customers_are_written_imports_nothing(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.add_contact(ContactDraft(display_name="Existing"))
+    before, shape = dump(service.db), schema(service.db)
+    path = write(tmp_path, "many.csv", many_rows(6000))
+    real_insert = transfer.insert_contacts
+    writing: list[bool] = []
+
+    def insert(*args: Any, **kwargs: Any) -> None:
+        writing.append(True)  # every record is matched; Cancel comes during the write
+        real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(transfer, "insert_contacts", insert)
+    with pytest.raises(ImportCancelled, match="nothing was imported"):
+        import_file(service, path, cancelled=lambda: bool(writing))
+    assert writing and not service.db.conn.in_transaction
+    assert dump(service.db) == before and schema(service.db) == shape
+    assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 1
+    monkeypatch.undo()
+    assert import_file(service, path).added == 6000  # the journal still works
+
+
+def test_a_later_record_of_the_same_file_completes_a_new_customer(
+        service: JournalService, tmp_path: Path) -> None:
+    path = write(tmp_path, "twice.csv", "Name,Email,Phone,Notes,Tags\n"
+                 "Anna,anna@example.com,,,\n"
+                 "Anna Smith,ANNA@example.com,07700 900123,likes tulips,VIP\n"
+                 "A. Smith,,+44 7700 900123,,\n")
+    report = import_file(service, path, policy=DuplicatePolicy.UPDATE)
+    assert (report.added, report.updated, report.unchanged) == (1, 2, 0)
+    assert report.added_ids and report.updated_ids == []  # counted once, as added
+    [anna] = everyone(service).values()
+    assert anna.display_name == "A. Smith" and anna.notes == "likes tulips"
+    assert anna.tags == ["VIP"]
+    assert labelled(anna, MethodKind.PHONE) == [("+44 7700 900123", "")]
+    assert [h.contact_name for h in service.search("tulips")] == ["A. Smith"]
+    skipped = import_file(service, write(tmp_path, "again.csv", "Name,Email\nBo,bo@x.example\n"
+                                         "Bo Li,bo@x.example\n"), policy=DuplicatePolicy.SKIP)
+    assert (skipped.added, skipped.skipped) == (1, 1)
+    assert service.find_contact("bo@x.example").display_name == "Bo"

@@ -34,6 +34,64 @@ def test_phones_are_normalised_with_the_default_country() -> None:
         validation.normalise_phone("n/a", "GB")
 
 
+def _normalised_by_phonenumbers(value: str, country: str) -> str:
+    """What normalise_phone gives, worked out the long way (always through parse)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value.strip(), country or None)
+    except phonenumbers.NumberParseException:
+        return value.strip()
+    if not phonenumbers.is_possible_number(number):
+        return value.strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _numbers_of_every_country() -> list[object]:
+    """Each country's example numbers of every type, and neighbours of other lengths."""
+    import phonenumbers
+
+    numbers = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            numbers.append(example)
+            digits = str(example.national_number)
+            for other in (digits[:-1], digits + "7", digits[:-2] + "99"):
+                if len(other) > 1:
+                    numbers.append(phonenumbers.PhoneNumber(
+                        country_code=example.country_code, national_number=int(other)))
+    return numbers
+
+
+def test_numbers_already_written_internationally_normalise_as_phonenumbers_says() -> None:
+    """The shortcut for numbers already in international format (an import of 100,000 is
+    mostly those) gives exactly what parsing and formatting them would, for every country,
+    however the number is written, in whichever journal country."""
+    import phonenumbers
+
+    shortcut = 0
+    for number in _numbers_of_every_country():
+        assert isinstance(number, phonenumbers.PhoneNumber)
+        written = {phonenumbers.format_number(number, style) for style in range(3)}
+        written.add(phonenumbers.format_number(number, 1).replace(" ", "").replace("-", ""))
+        for text in written:
+            validation._normalised.cache_clear()
+            shortcut += validation._already_international(text)
+            for country in ("", "IT"):
+                assert validation.normalise_phone(text, country) == \
+                    _normalised_by_phonenumbers(text, country), (text, country)
+    assert shortcut > 1000  # the shortcut is taken for most countries
+
+
+def test_a_repeated_number_is_normalised_the_same_way_each_time() -> None:
+    first = validation.normalise_phone("020 7946 0018", "GB")
+    assert validation.normalise_phone(" 020 7946 0018 ", "GB") == first == "+44 20 7946 0018"
+    assert validation.normalise_phone("+44 20 7946 0018", "FR") == first
+
+
 @pytest.mark.parametrize("text, minor", [
     ("12.50", 1250), ("12,50", 1250), ("12.5", 1250), ("12", 1200), ("0.01", 1),
     ("-3", -300), ("-0.50", -50), (" 1 234.56 ", 123456), ("0.1", 10),

@@ -335,3 +335,23 @@ def test_round_trip_property(cards: list[ContactDraft], version: str) -> None:
     result = parse_vcards(text)
     assert not result.problems
     assert [c.draft for c in result.contacts] == cards
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("plain", "plain"), (r"a\,b\;c\\d", "a,b;c\\d"), (r"one\ntwo\Nthree", "one\ntwo\nthree"),
+    ("crlf\r\nand\rcr", "crlf\nand\ncr"), ("trailing\\", "trailing\\"), ("\\\r\n", "\n"),
+])
+def test_escapes_are_undone(value: str, text: str) -> None:
+    from journal.domain.vcard import unescape
+
+    assert unescape(value) == text
+
+
+@pytest.mark.parametrize(("value", "parts"), [
+    ("a;b;;c", ["a", "b", "", "c"]), (r"a\;b;c", [r"a\;b", "c"]), ("", [""]),
+    (r"x\\;y", [r"x\\", "y"]), ("end\\", ["end\\"]),
+])
+def test_components_split_at_unescaped_separators(value: str, parts: list[str]) -> None:
+    from journal.domain.vcard import split_escaped
+
+    assert split_escaped(value, ";") == parts
