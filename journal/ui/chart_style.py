@@ -156,6 +156,7 @@ def month_axis(months: Sequence[str], widget: QWidget, *, compact: bool | None =
     """The months along the bottom; compact ones (initials) say their span under them."""
     axis = QBarCategoryAxis()
     axis.append(month_labels(months, compact))
+    axis.setTruncateLabels(False)  # "2025" under "Dec" was drawn "20…" in a narrow bar
     style_axis(axis, widget)
     if span and (len(months) > 12 if compact is None else compact):
         axis.setTitleText(month_span(months))
