@@ -247,3 +247,28 @@ def profile(path: Path, contact_id: int, other_id: int, samples: int) -> dict[st
             view.show_contact(contact_id)
             opened.append(wait_until(lambda: spy.painted) - started)
     return {"profile": opened}
+
+
+# -- the Reports view ----------------------------------------------------------------------------
+def reports(path: Path, samples: int) -> dict[str, list[float]]:
+    """The Reports view opened from Today (built, then every chart computed off the UI thread
+    and drawn), then reloaded ``samples`` times, each until its last chart is drawn."""
+    from journal.ui.main_window import VIEWS
+
+    with main_window(path, "Today") as window:
+        done: list[float] = []
+        started = time.perf_counter()
+        window.show_view(VIEWS.index("Reports"))
+        view = window.reports
+        view.loaded.connect(lambda: done.append(time.perf_counter()))
+        if not done:
+            wait_until(lambda: bool(done))
+        first = [done[-1] - started]
+        again = []
+        for _ in range(samples):
+            done.clear()
+            started = time.perf_counter()
+            view.reload()
+            wait_until(lambda: bool(done))
+            again.append(done[-1] - started)
+    return {"first_open": first, "reload": again}
