@@ -122,6 +122,14 @@ STATE_COLOURS = {CheckInState.ON_TRACK: GREEN, CheckInState.DUE: AMBER,
                  CheckInState.NO_RHYTHM: GREY}
 
 
+def _state_words(state: CheckInState, talked_before: bool) -> str:
+    """The check-in state as Today groups it: someone never talked to whose first check-in
+    has come is someone to say hello to (journal/domain/relationship.py), never "drifting"."""
+    if talked_before or state in (CheckInState.ON_TRACK, CheckInState.NO_RHYTHM):
+        return state.label
+    return "Never contacted: say hello"
+
+
 # -- links --------------------------------------------------------------------------------------
 def phone_url(number: str) -> QUrl:
     """tel: with only the digits (and a leading +): spaces and dashes are for people."""
@@ -986,9 +994,12 @@ class ProfileView(QWidget):
         else:
             from_tags = rhythms.rhythm(self.service, contact).source == "tags"
             self.next_check_in_label.setText(
-                f"{format_day(due)} ({dates.relative_day(due, today)}) · {state.label}"
+                f"{format_day(due)} ({dates.relative_day(due, today)}) · "
+                f"{_state_words(state, talked_before=last is not None)}"
                 + (" · rhythm from their tags" if from_tags else ""))
-        self.next_check_in_label.setStyleSheet(f"color: {colour(STATE_COLOURS[state]).name()};")
+        tone = AMBER if last is None and state is not CheckInState.ON_TRACK \
+            else STATE_COLOURS[state]  # never talked to: a first hello, not "drifting"
+        self.next_check_in_label.setStyleSheet(f"color: {colour(tone).name()};")
         self.snooze_button.setVisible(due is not None)
         self._set_row("Tags", self.tags_label, " · ".join(contact.tags))
         self._set_row("How we met", self.how_we_met_label, contact.how_we_met)

@@ -110,6 +110,23 @@ def test_header_shows_who_they_are(view, peggy, clock):
     assert view.next_check_in_label.text() == "23 Dec 2026 (in 1 month) · On track"
 
 
+def test_someone_never_talked_to_is_greeted_not_called_drifting(view, ui_service, clock):
+    """Today lists a never-contacted customer whose first check-in has come under "Say hello";
+    the profile says the same, never "Drifting away" as if a relationship had faded."""
+    newcomer = ui_service.add_contact(ContactDraft(display_name="Noor", cadence_days=30))
+    regular = ui_service.add_contact(ContactDraft(display_name="Ravi", cadence_days=30))
+    ui_service.log_conversation(ConversationDraft(contact_id=regular.id, summary="Hello",
+                                                  channel=Channel.PHONE))
+    clock.advance(days=90)
+    assert [c.contact_id for c in ui_service.agenda().say_hello] == [newcomer.id]
+
+    view.show_contact(newcomer.id)
+    assert view.next_check_in_label.text() == \
+        "23 Dec 2026 (2 months ago) · Never contacted: say hello"
+    view.show_contact(regular.id)
+    assert view.next_check_in_label.text().endswith("· Drifting")
+
+
 def test_year_less_birthday_says_when_next(view, ui_service):
     contact = ui_service.add_contact(ContactDraft(display_name="Ann",
                                                   birthday=PartialDate(11, 25)))
