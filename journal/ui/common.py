@@ -67,6 +67,21 @@ def confirm(parent: QWidget | None, title: str, question: str) -> bool:
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
+def ask_save_discard_cancel(parent: QWidget | None, title: str, question: str) -> str:
+    """'save', 'discard' or 'cancel' (also Escape or closing the box)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setWindowTitle(title)
+    box.setText(question)
+    buttons = QMessageBox.StandardButton
+    box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+    box.setDefaultButton(buttons.Save)
+    box.setEscapeButton(buttons.Cancel)
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(
+        buttons(box.exec()), "cancel")
+
+
 class JournalBridge(QObject):
     """Turns the service's change notifications into a Qt signal, and offers undo.
 

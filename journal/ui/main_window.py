@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from journal import APP_NAME, __version__
 from journal.errors import JournalError
-from journal.ui.common import JournalBridge, plain_label, show_error
+from journal.ui.common import JournalBridge, ask_save_discard_cancel, plain_label, show_error
 from journal.ui.icons import themed_icon
 from journal.ui.undo_bar import UndoBar
 
@@ -625,12 +625,45 @@ class MainWindow(QMainWindow):
         if self.nav.currentRow() >= 0:
             self.settings.setValue("window/lastView", self.nav.currentRow())
 
+    def _settings_saved_or_dropped(self) -> bool:
+        """Quitting with settings edited but not saved: save them, drop them, or (False) stay.
+        Not asked when the window is replaced (another journal, a restore): that closes the
+        tray first."""
+        if SETTINGS not in self._built:
+            return True
+        pages = [page for page in (self._settings_view, self._templates_settings)
+                 if page.is_modified()]
+        if not pages:
+            return True
+        self.show_view(SETTINGS)
+        self._settings_tabs.setCurrentWidget(pages[0])
+        if self.isHidden() or self.isMinimized():
+            self.showNormal()  # quitting from the tray: show what is unsaved
+        answer = self.ask_about_unsaved_settings()
+        if answer == "save":
+            for page in pages:
+                if not page.save():  # refused: its message says why, beside the field
+                    self._settings_tabs.setCurrentWidget(page)
+                    return False
+        return answer != "cancel"
+
+    def ask_about_unsaved_settings(self) -> str:
+        """'save', 'discard' or 'cancel' (tests answer for the owner)."""
+        return ask_save_discard_cancel(
+            self, "Unsaved settings", "Your changes to the settings are not saved yet. "
+            "Save them before closing?")
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         # A tray not made yet (closed in the first moments) is made now, to ask it.
         tray = self._tray if self._tray_closed else self.tray
         if tray is not None and tray.intercept_close(event, self):
             return  # hidden to the tray; the app keeps running
+        if not self._tray_closed and not self._settings_saved_or_dropped():
+            event.ignore()  # "Cancel": stay open, the edits as typed
+            if tray is not None:
+                tray.quitting = False  # a later close hides to the tray again
+            return
         self.close_tray()
         if CUSTOMERS in self._built:
             self._customers.wait_for_results(2000)

@@ -251,3 +251,55 @@ def test_a_customer_added_from_the_command_line_appears_in_the_open_window(
         pass
     qtbot.waitUntil(lambda: window.customers.model.rowCount() == 1, timeout=5000)
     assert window.customers.model.index(0, 0).data() == "Cli Carol"
+
+
+def _edit_business_name(qtbot, window: MainWindow, name: str) -> None:
+    window.show_view(VIEWS.index("Settings"))
+    edit = window.settings_view.business_edit
+    edit.selectAll()
+    qtbot.keyClicks(edit, name)
+
+
+@pytest.mark.parametrize("answer", ["save", "discard"])
+def test_closing_with_unsaved_settings_asks_to_save_them(qtbot, window, bridge, answer):
+    """Quitting while the business name is typed but not saved asks first; Save keeps it,
+    Discard leaves the journal as it was, and either way the window closes."""
+    asked: list[str] = []
+    window.ask_about_unsaved_settings = lambda: asked.append(answer) or answer
+    _edit_business_name(qtbot, window, "Corner Florist")
+    window.show_view(VIEWS.index("Customers"))
+
+    assert window.close()
+    assert asked == [answer]
+    expected = "Corner Florist" if answer == "save" else ""
+    assert bridge.service.settings().business_name == expected
+
+
+def test_cancel_keeps_the_window_and_the_edits_on_the_settings_page(qtbot, window, bridge):
+    window.ask_about_unsaved_settings = lambda: "cancel"
+    _edit_business_name(qtbot, window, "Corner Florist")
+    window.show_view(VIEWS.index("Today"))
+
+    assert not window.close()
+    assert window.isVisible()
+    assert window.pages.currentIndex() == VIEWS.index("Settings")  # shows what is unsaved
+    assert window.settings_view.business_edit.text() == "Corner Florist"
+    assert bridge.service.settings().business_name == ""
+
+
+def test_a_refused_save_keeps_the_window_open(qtbot, window, bridge):
+    window.ask_about_unsaved_settings = lambda: "save"
+    window.show_view(VIEWS.index("Settings"))
+    window.settings_view.currency_combo.setEditText("dollars")  # not a currency code
+    _edit_business_name(qtbot, window, "Corner Florist")
+
+    assert not window.close()
+    assert window.isVisible()
+    assert window.settings_view.message_label.text()  # says why, beside the fields
+    assert bridge.service.settings().business_name == ""
+
+
+def test_closing_without_edits_asks_nothing(qtbot, window):
+    window.ask_about_unsaved_settings = lambda: pytest.fail("asked with nothing unsaved")
+    window.show_view(VIEWS.index("Settings"))
+    assert window.close()
