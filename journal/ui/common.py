@@ -56,12 +56,17 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "Somet
     box.exec()
 
 
-def confirm(parent: QWidget | None, title: str, question: str) -> bool:
+def _question(parent: QWidget | None, title: str, question: str) -> QMessageBox:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setWindowTitle(title)
     box.setText(question)
+    return box
+
+
+def confirm(parent: QWidget | None, title: str, question: str) -> bool:
+    box = _question(parent, title, question)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes
@@ -69,11 +74,7 @@ def confirm(parent: QWidget | None, title: str, question: str) -> bool:
 
 def ask_save_discard_cancel(parent: QWidget | None, title: str, question: str) -> str:
     """'save', 'discard' or 'cancel' (also Escape or closing the box)."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setWindowTitle(title)
-    box.setText(question)
+    box = _question(parent, title, question)
     buttons = QMessageBox.StandardButton
     box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
     box.setDefaultButton(buttons.Save)
