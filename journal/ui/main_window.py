@@ -484,8 +484,9 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         for number, name in enumerate(VIEWS, start=1):
-            view_menu.addAction(action(name, f"Ctrl+{number}",
-                                       lambda _=False, n=number - 1: self.show_view(n)))
+            if not self.nav.item(number - 1).isHidden():  # Backups: not for the sample shop
+                view_menu.addAction(action(name, f"Ctrl+{number}",
+                                           lambda _=False, n=number - 1: self.show_view(n)))
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(action("&About", None, self.about))
@@ -502,6 +503,8 @@ class MainWindow(QMainWindow):
 
     # -- navigation ---------------------------------------------------------------------------
     def show_view(self, number: int) -> None:
+        if self.nav.item(number).isHidden():
+            number = TODAY  # e.g. Backups, last used in the owner's journal, in the sample shop
         if self.nav.currentRow() == number:
             self._nav_row_changed(number)
         else:

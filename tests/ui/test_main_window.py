@@ -188,6 +188,26 @@ def test_sample_shop_is_labelled(qtbot, bridge, tmp_path, settings):
     assert banner is not None
 
 
+def test_the_sample_shop_has_no_way_into_backups(qtbot, bridge, tmp_path, settings):
+    """Backing up or restoring the disposable sample would make files named like the owner's
+    backups: neither the sidebar, Ctrl+7 nor a last view saved in the real journal opens it."""
+    settings.setValue("window/lastView", VIEWS.index("Backups"))
+    sample = MainWindow(bridge, tmp_path, is_sample=True, settings=settings)
+    qtbot.addWidget(sample)
+    sample.show()
+    qtbot.waitExposed(sample)
+    assert sample.nav.currentRow() == VIEWS.index("Today")
+    sample.activateWindow()
+    qtbot.waitUntil(sample.isActiveWindow, timeout=2000)
+    qtbot.keyClick(sample, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    assert sample.nav.currentRow() == VIEWS.index("Today")
+    menus = [a.text().replace("&", "") for m in sample.menuBar().actions()
+             for a in m.menu().actions()]
+    assert "Backups" not in menus and "Back up now…" not in menus
+    qtbot.keyClick(sample, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert sample.nav.currentRow() == VIEWS.index("Reports")  # the other views still open
+
+
 def test_log_conversation_shortcut_opens_the_dialog_for_the_open_profile(qtbot, window, bridge):
     from journal.ui.log_dialog import LogConversationDialog
 
