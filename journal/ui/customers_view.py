@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from journal.domain.relationship import RelationshipState
 from journal.domain.reports import list_customers_in_state
 from journal.domain.service import JournalService
-from journal.errors import StorageError
+from journal.errors import JournalError, StorageError
 from journal.model import ContactRow
 from journal.ui.common import JournalBridge, Worker, plain_label, show_error
 from journal.ui.customer_model import CustomerCellDelegate, CustomerListModel
@@ -348,12 +348,17 @@ class CustomersView(QWidget):
         self._show_count(len(ids), complete)
         if selected is not None:
             self.select_contact(selected)
+            if self.model.row_of(selected) is None and not complete:
+                self._pending_select = selected  # further down: selected with the rest
 
     def _show_rest(self, ids: list[int]) -> None:
         """The whole list, which starts with the page shown: append the rest."""
+        pending, self._pending_select = self._pending_select, None
         selected = self.selected_contact_id()
         if not self.model.extend_ids(ids) and selected is not None:
             self.select_contact(selected)
+        if pending is not None:
+            self.select_contact(pending)
         self.stack.setCurrentWidget(self.table if ids else self.empty_label)
         if not ids:
             self.empty_label.setText(self._empty_text())
@@ -434,6 +439,21 @@ class CustomersView(QWidget):
             finally:
                 self._selecting = False
             self.table.scrollTo(self.model.index(row, 0))
+
+    def reveal(self, contact_id: int) -> None:
+        """Select a customer opened from elsewhere (Today, Reports' top customers). A
+        relationship filter they are not in is dropped, so that the list beside the profile
+        shows them rather than a list they are not part of."""
+        if self.state_filter is not None and self.model.row_of(contact_id) is None:
+            try:
+                state = self.service.relationship_state(self.service.contact(contact_id))
+            except JournalError:
+                state = None
+            if state is not self.state_filter:
+                self._pending_select = contact_id
+                self.show_state(None)
+                return
+        self.select_contact(contact_id)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -532,7 +532,7 @@ class MainWindow(QMainWindow):
     def open_profile(self, contact_id: int) -> None:
         self.show_view(CUSTOMERS)
         self.profile.show_contact(contact_id)
-        self.customers.select_contact(contact_id)
+        self.customers.reveal(contact_id)
 
     def show_customers_in_state(self, state: str) -> None:
         """A click on a relationship state in Reports: Customers, filtered to that state."""

@@ -497,3 +497,27 @@ def test_the_sample_shop_at_a_small_size(qtbot, bridge, ui_service, clock):  # t
     fill(ui_service.db, clock(), DemoSize(contacts=3))
     view = make_view(qtbot, bridge)
     assert view.reports is not None and view.reports.states.total == 3
+
+
+def test_opening_someone_outside_the_state_from_elsewhere_shows_everyone(qtbot, window, shop):  # type: ignore[no-untyped-def]
+    """After a click on "drifting", a customer opened from Today (or the top customers) who is
+    not drifting is shown in the whole list, selected beside their profile; one who is
+    drifting is selected within the filtered list."""
+    truth = reference_states(shop)
+    drifting = [i for i, s in truth.items() if s == "drifting"]
+    on_track = [i for i, s in truth.items() if s == "on_track"]
+    customers = window.customers
+    window.reports.list_customers(State.DRIFTING)
+    wait_for_list(qtbot, customers)
+
+    window.bridge.open_profile.emit(drifting[-1])  # as Today does
+    wait_for_list(qtbot, customers)
+    assert customers.state_filter is State.DRIFTING
+    assert customers.selected_contact_id() == drifting[-1]
+
+    window.bridge.open_profile.emit(on_track[-1])
+    wait_for_list(qtbot, customers)
+    assert customers.state_filter is None and customers.filter_banner.isHidden()
+    assert listed_ids(customers) == shop.list_contact_ids()
+    assert customers.selected_contact_id() == on_track[-1]
+    assert window.profile.contact_id == on_track[-1]
