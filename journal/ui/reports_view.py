@@ -35,7 +35,16 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QCursor, QIcon, QPalette, QPen, QPixmap, QShowEvent
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QHideEvent,
+    QIcon,
+    QPalette,
+    QPen,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -739,7 +748,18 @@ class ReportsView(QWidget):
     # -- click-through ----------------------------------------------------------------------------
     def list_customers(self, state: RelationshipState | str) -> None:
         """Ask the window to list the customers in ``state`` (the Customers view, filtered)."""
+        self._calm_slices()  # the view goes: no hover ends, so end it here
         self.show_state.emit(RelationshipState(state).value)
+
+    def _calm_slices(self) -> None:
+        """No slice left pulled out and no tooltip left over another view or in a PNG."""
+        for pie_slice in self.state_slices.values():
+            pie_slice.setExploded(False)
+        QToolTip.hideText()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._calm_slices()
+        super().hideEvent(event)
 
     def _open_top_customer(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -758,6 +778,7 @@ class ReportsView(QWidget):
         if not chosen:
             return None
         path = _with_suffix(chosen, ".png")
+        self._calm_slices()
         if not card.picture_widget().grab().save(str(path), "PNG"):
             show_error(self, StorageError(f"Could not save the picture as {path}: check the "
                                           "folder exists and you may write in it."))

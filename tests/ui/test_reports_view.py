@@ -521,3 +521,17 @@ def test_opening_someone_outside_the_state_from_elsewhere_shows_everyone(qtbot, 
     assert listed_ids(customers) == shop.list_contact_ids()
     assert customers.selected_contact_id() == on_track[-1]
     assert window.profile.contact_id == on_track[-1]
+
+
+def test_a_clicked_slice_is_not_left_pulled_out(qtbot, window):  # type: ignore[no-untyped-def]
+    """Hovering pulls a slice out; the click takes the owner to Customers, where no hover
+    ends: back on Reports the pie is whole again (and so is a PNG saved from it)."""
+    from journal.ui.main_window import VIEWS
+
+    drifting = window.reports.state_slices[State.DRIFTING]
+    drifting.hovered.emit(True)
+    assert drifting.isExploded()
+    drifting.clicked.emit()
+    assert window.pages.currentWidget() is window.customer_split
+    window.show_view(VIEWS.index("Reports"))
+    assert not any(s.isExploded() for s in window.reports.state_slices.values())
