@@ -126,6 +126,17 @@ def summary(agenda: Agenda, key: str) -> Notification | None:
     return Notification(key, f"{_plural(count, 'thing')} for today", summary_text(agenda))
 
 
+def is_summary(note: Notification) -> bool:
+    """A start-up or daily summary ('32 things for today'): true only while the agenda
+    stays as it was, so a banner showing one follows the agenda (:func:`summary_now`)."""
+    return note.key.startswith(("startup:", "daily:"))
+
+
+def summary_now(note: Notification, agenda: Agenda) -> Notification | None:
+    """The summary ``note`` as the agenda reads now (None: nothing left for today)."""
+    return summary(agenda, note.key)
+
+
 def _grouped(batch: list[Notification], today: dt.date) -> Notification:
     shown = "; ".join(f"{n.title}: {n.who}" for n in batch[:MAX_SEPARATE])
     more = len(batch) - MAX_SEPARATE

@@ -44,7 +44,9 @@ from journal.domain.notifications import (
     Notification,
     NotifierState,
     Target,
+    is_summary,
     plan,
+    summary_now,
     wants_agenda,
 )
 from journal.domain.service import JournalService
@@ -184,6 +186,21 @@ class ReminderBanner(QFrame):
 
     def set_count(self, count: int) -> None:
         self.count = count
+
+    def follow(self, agenda: Agenda) -> None:
+        """A summary shown here is redone from the agenda as it is now (a complaint resolved,
+        a check-in logged): never '3 open complaints' above a Today that lists 2."""
+        for index, (note, widget) in enumerate(list(self._rows)):
+            if not is_summary(note):
+                continue
+            now = summary_now(note, agenda)
+            if now is None:
+                self.remove(note.key)
+            elif now != note:
+                row = self._row(now)
+                self._rows[index] = (now, row)
+                self._layout.replaceWidget(widget, row)
+                widget.deleteLater()
 
     # -- rows -------------------------------------------------------------------------------
     def notes(self) -> list[Notification]:
@@ -404,6 +421,7 @@ class TrayController(QObject):
         self.last_error = None
         self._set_count(agenda.count())
         notes, self.state = plan(agenda, self.state, now, self.reminder_time)
+        self.banner.follow(agenda)
         for note in notes:
             self.sink.notify(note)
         if self._look_again:

@@ -178,6 +178,32 @@ def test_done_for_today_from_the_banner_puts_the_follow_up_off(
     assert ui_service.agenda().follow_ups == []
 
 
+def test_the_summary_in_the_banner_follows_the_agenda(
+        qtbot, make, ui_service: JournalService, clock) -> None:  # type: ignore[no-untyped-def]
+    """The start-up summary above Today is redone after a change: resolving a complaint or
+    logging the last check-in never leaves '2 things for today' over a Today that lists less."""
+    anna = ui_service.add_contact(ContactDraft(display_name="Anna Smith"))
+    ben = ui_service.add_contact(ContactDraft(display_name="Ben Okafor"))
+    for who, summary in ((anna, "Catalogue"), (ben, "Price list")):
+        ui_service.log_conversation(ConversationDraft(who.id, summary,
+                                                      follow_up_on=clock.now.date()))
+    controller = make()
+    controller.start()
+    summary_note = controller.banner.notes()[-1]
+    assert (summary_note.title, summary_note.body) == ("2 things for today", "2 follow-ups.")
+
+    ui_service.snooze_follow_up(ui_service.agenda().follow_ups[0].id,
+                                clock.now.date() + dt.timedelta(days=1))
+    controller.look()
+    now = [n for n in controller.banner.notes() if n.key == summary_note.key]
+    assert [(n.title, n.body) for n in now] == [("1 thing for today", "1 follow-up.")]
+
+    ui_service.snooze_follow_up(ui_service.agenda().follow_ups[0].id,
+                                clock.now.date() + dt.timedelta(days=1))
+    controller.look()
+    assert summary_note.key not in [n.key for n in controller.banner.notes()]
+
+
 def test_the_banner_opens_and_dismisses(qtbot, make) -> None:  # type: ignore[no-untyped-def]
     opened: list[tuple[int, str]] = []
     controller = make(compose=lambda cid, key: opened.append((cid, key)))
