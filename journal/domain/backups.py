@@ -360,6 +360,11 @@ def backup_to(journal_path: Path, destination: Path, now: dt.datetime, *,
             attempt += 1
     else:
         target = destination
+        if into_folder is None and not target.suffix and not target.exists():
+            # '-o /media/usb' with the stick not mounted must not leave a file named 'usb'
+            raise ValidationError(f"The folder {target} is not there (is the USB stick plugged "
+                                  f"in?); nothing was saved. To save to a new file, give a "
+                                  f"name ending in {store.BACKUP_SUFFIX}.")
         if target.exists():
             raise ValidationError(f"{target} already exists; choose another name.")
         if not target.parent.is_dir():

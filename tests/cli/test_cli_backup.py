@@ -64,6 +64,23 @@ def test_backup_into_the_backups_folder_and_to_a_file(data_dir: Path, tmp_path: 
     assert err == f"journal: {target} already exists; choose another name.\n"
 
 
+def test_backup_to_a_folder_that_is_not_there_saves_nothing(
+        data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'-o /media/usb' with the stick not plugged in: a plain message, and no file named
+    'usb' left where the stick's folder should be."""
+    media = tmp_path / "media"
+    media.mkdir()
+    code, out, err = run(data_dir, "backup", "-o", str(media / "usb"), capsys=capsys)
+    assert code == 2 and out == ""
+    assert err == (f"journal: The folder {media / 'usb'} is not there (is the USB stick "
+                   "plugged in?); nothing was saved. To save to a new file, give a name "
+                   "ending in .sqlite3.\n")
+    assert list(media.iterdir()) == []
+    (media / "usb").mkdir()  # plugged in: the backup goes into it
+    code, out, _ = run(data_dir, "backup", "-o", str(media / "usb"), capsys=capsys)
+    assert code == 0 and len(list((media / "usb").glob("journal-backup-*.sqlite3"))) == 1
+
+
 def test_check_a_sound_journal(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(data_dir, "check", capsys=capsys)
     assert code == 0
