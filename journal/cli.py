@@ -233,7 +233,7 @@ def format_agenda(agenda: Agenda) -> str:
     def check_in_line(c: Any) -> str:
         last = (f"last talked {dates.relative_day(c.last_talked_on, today)}"
                 if c.last_talked_on else "never talked")
-        return f"{c.name} (call them {c.call_them}) — {last}, due {c.due_on.isoformat()}"
+        return f"{c.name_to_greet} — {last}, due {c.due_on.isoformat()}"
 
     section("Overdue", [check_in_line(c) for c in agenda.overdue])
     section("Due today", [check_in_line(c) for c in agenda.due_today])
@@ -269,6 +269,9 @@ def cmd_list(service: JournalService, args: argparse.Namespace, out: TextIO) -> 
     today = service.today()
 
     def text() -> str:
+        if not rows and (args.archived or args.tag):
+            return "No archived customers." if args.archived and not args.tag \
+                else "No customers match."
         if not rows:
             return "No customers yet. Add one with: journal add \"Full Name\""
         lines = []

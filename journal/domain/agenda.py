@@ -39,6 +39,14 @@ class CheckIn:
     def never_contacted(self) -> bool:
         return self.last_talked_on is None
 
+    @property
+    def name_to_greet(self) -> str:
+        """'Catherine Dubois (call them Cathy)'; just the name when it already says how to
+        greet them ('Aoife Murphy', called Aoife)."""
+        if self.call_them in (self.name, *self.name.split()):
+            return self.name
+        return f"{self.name} (call them {self.call_them})"
+
 
 @dataclass(frozen=True)
 class DateEvent:

@@ -79,8 +79,7 @@ def _cells(entry: AgendaEntry, today: dt.date) -> tuple[str, str, str]:
     """(who, what, when) for a row."""
     item = entry.item
     if isinstance(item, CheckIn):
-        who = item.name if item.call_them in (item.name, *item.name.split()) else \
-            f"{item.name} (call them {item.call_them})"
+        who = item.name_to_greet
         if item.last_talked_on is None:
             return who, "Never talked yet: say hello", f"due {relative_day(item.due_on, today)}"
         last = f"Last talked {relative_day(item.last_talked_on, today)}"

@@ -126,6 +126,21 @@ def test_list_filters_by_tag_and_archived(data_dir, capsys):
     assert [r["display_name"] for r in json.loads(out)] == ["Ann Lee"]
     out = run(data_dir, "list", "--archived", "--json", capsys=capsys)[1]
     assert json.loads(out) == []
+    # in words: none archived is not "no customers yet"
+    assert run(data_dir, "list", "--archived", capsys=capsys)[1] == "No archived customers.\n"
+    assert run(data_dir, "list", "--tag", "nobody", capsys=capsys)[1] == "No customers match.\n"
+
+
+def test_due_says_how_to_greet_only_when_the_name_does_not(data_dir, capsys):
+    run(data_dir, "add", "Aoife Murphy", "--every", "7", capsys=capsys)
+    run(data_dir, "add", "Catherine Dubois", "--preferred", "Cathy", "--every", "7",
+        capsys=capsys)
+    for who in ("aoife", "catherine"):
+        assert run(data_dir, "log", who, "Hello", "--at", "2026-01-05 10:00",
+                   capsys=capsys)[0] == 0
+    out = run(data_dir, "due", "--on", "2026-01-13", capsys=capsys)[1]
+    assert "  Aoife Murphy — last talked" in out
+    assert "  Catherine Dubois (call them Cathy) — last talked" in out
 
 
 def test_journal_file_is_private(data_dir, capsys):
