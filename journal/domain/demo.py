@@ -204,6 +204,8 @@ class _Generator:
         if cached is None:
             day = self.today - dt.timedelta(days=days_ago)
             minute = (0, 10, 15, 30, 45, 50)[key[2]]
+            if days_ago == 0 and (key[1], minute) > (self.now.hour, self.now.minute):
+                day -= dt.timedelta(days=1)  # no conversation later today: it has not happened
             local = f"{day.isoformat()}T{key[1]:02d}:{minute:02d}:00{self.offset}"
             utc = dt.datetime.fromisoformat(local).astimezone(dt.UTC).strftime(
                 "%Y-%m-%dT%H:%M:%SZ")
