@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
     def _build_reports(self) -> QWidget:
         from journal.ui.reports_view import ReportsView
 
-        self._reports = ReportsView(self.bridge)
+        self._reports = ReportsView(self.bridge, settings=self.settings)
         self._reports.show_state.connect(self.show_customers_in_state)
         return self._reports
 

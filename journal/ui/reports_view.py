@@ -31,6 +31,7 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
+    QSettings,
     Qt,
     QTimer,
     Signal,
@@ -117,6 +118,7 @@ STATE_COLOURS = {
     RelationshipState.NEVER_CONTACTED: "#1565c0",
     RelationshipState.NO_RHYTHM: "#8d8d8d",
 }
+FOLDER_KEY = "reports/folder"  # where the last picture or table was saved
 OPENED_COLOUR, RESOLVED_COLOUR = "#E69F00", "#0072B2"
 PURCHASES_COLOUR = "#009E73"
 
@@ -295,10 +297,12 @@ class ReportsView(QWidget):
     loaded = Signal()  # the charts show the newest numbers
 
     def __init__(self, bridge: JournalBridge, parent: QWidget | None = None, *,
-                 reader: JournalService | None = None) -> None:
+                 reader: JournalService | None = None, settings: QSettings | None = None
+                 ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.service = bridge.service
+        self.settings = settings if settings is not None else QSettings()
         # A given reader is used as is; otherwise each load opens its own read-only connection.
         self.reader = reader
         self.ask_for_path: AskForPath = ask_for_path  # injectable for tests
@@ -770,7 +774,13 @@ class ReportsView(QWidget):
         today = self.reports.today if self.reports else self.service.today()
         extra = f"-{self.currency.currentText()}" if card in (
             self.purchases_card, self.top_card) and self.currency.currentText() else ""
-        return f"{card.key}{extra}-{today.isoformat()}{suffix}"
+        saved = str(self.settings.value(FOLDER_KEY, "") or "")
+        folder = Path(saved) if saved and Path(saved).is_dir() else Path.home()
+        return str(folder / f"{card.key}{extra}-{today.isoformat()}{suffix}")
+
+    def _saved_in(self, path: Path) -> Path:
+        self.settings.setValue(FOLDER_KEY, str(path.parent))  # the next save starts there
+        return path
 
     def save_png(self, card: ReportCard) -> Path | None:
         """Save the card's chart (or table) as it is on screen. Returns the file, if saved."""
@@ -783,7 +793,7 @@ class ReportsView(QWidget):
             show_error(self, StorageError(f"Could not save the picture as {path}: check the "
                                           "folder exists and you may write in it."))
             return None
-        return path
+        return self._saved_in(path)
 
     def table_of(self, card: ReportCard) -> Table:
         """The numbers behind a card, as a table for CSV."""
@@ -811,4 +821,4 @@ class ReportsView(QWidget):
         except StorageError as error:
             show_error(self, error)
             return None
-        return path
+        return self._saved_in(path)

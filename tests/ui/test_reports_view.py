@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCharts import QChart
@@ -285,13 +286,20 @@ def test_search_and_tag_work_within_the_state_and_are_reset_by_a_new_click(qtbot
 
 
 # -- pictures and numbers ---------------------------------------------------------------------
-def test_save_as_png_writes_what_the_view_shows(qtbot, bridge, shop, tmp_path):  # type: ignore[no-untyped-def]
-    view = make_view(qtbot, bridge)
+@pytest.fixture
+def ui_settings(tmp_path):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def test_save_as_png_writes_what_the_view_shows(qtbot, bridge, shop, tmp_path, ui_settings):  # type: ignore[no-untyped-def]
+    view = make_view(qtbot, bridge, settings=ui_settings)
     asked: list[str] = []
 
     def choose(parent, suggested, file_filter):  # type: ignore[no-untyped-def]
-        asked.append(suggested)
-        return str(tmp_path / suggested.removesuffix(".png"))  # the suffix is added
+        asked.append(Path(suggested).name)
+        return str(tmp_path / Path(suggested).name.removesuffix(".png"))  # the suffix is added
 
     view.ask_for_path = choose
     for card in (view.conversations_card, view.states_card, view.complaints_card,
@@ -310,6 +318,24 @@ def test_save_as_png_writes_what_the_view_shows(qtbot, bridge, shop, tmp_path): 
     assert view.conversations_card.view.width() > 400  # a real chart, not a stub
 
 
+def test_the_next_save_starts_in_the_folder_of_the_last(qtbot, bridge, shop, tmp_path,  # type: ignore[no-untyped-def]
+                                                        ui_settings):
+    view = make_view(qtbot, bridge, settings=ui_settings)
+    asked: list[str] = []
+    chosen = tmp_path / "for the accountant"
+    chosen.mkdir()
+    view.ask_for_path = lambda parent, suggested, file_filter: asked.append(suggested) or str(
+        chosen / Path(suggested).name)
+    view.save_png(view.states_card)
+    assert Path(asked[0]).parent == Path.home()  # never the folder the app was started in
+    view.export_csv(view.top_card)
+    assert Path(asked[1]) == chosen / "top-customers-EUR-2026-11-23.csv"
+    again = make_view(qtbot, bridge, settings=ui_settings)  # remembered for next time
+    again.ask_for_path = lambda parent, suggested, file_filter: asked.append(suggested) or ""
+    again.save_png(again.conversations_card)
+    assert Path(asked[2]).parent == chosen
+
+
 def test_cancelling_the_file_dialog_saves_nothing(qtbot, bridge, shop, tmp_path):  # type: ignore[no-untyped-def]
     view = make_view(qtbot, bridge)
     view.ask_for_path = lambda parent, suggested, file_filter: ""
@@ -318,14 +344,15 @@ def test_cancelling_the_file_dialog_saves_nothing(qtbot, bridge, shop, tmp_path)
     assert list(tmp_path.glob("*.png")) == list(tmp_path.glob("*.csv")) == []
 
 
-def test_each_card_exports_its_table_as_safe_csv(qtbot, bridge, shop, tmp_path):  # type: ignore[no-untyped-def]
+def test_each_card_exports_its_table_as_safe_csv(qtbot, bridge, shop, tmp_path, ui_settings):  # type: ignore[no-untyped-def]
     someone = shop.list_contact_ids()[0]
     draft = shop.contact(someone).to_draft()
     draft.display_name = "=HYPERLINK(\"http://evil\")"
     shop.update_contact(someone, draft)
     shop.add_purchase(PurchaseDraft(someone, shop.today(), "Wedding", 9_999_900, "EUR"))
-    view = make_view(qtbot, bridge)
-    view.ask_for_path = lambda parent, suggested, file_filter: str(tmp_path / suggested)
+    view = make_view(qtbot, bridge, settings=ui_settings)
+    view.ask_for_path = lambda parent, suggested, file_filter: str(
+        tmp_path / Path(suggested).name)
     for card in view.cards:
         path = view.export_csv(card)
         assert path is not None
