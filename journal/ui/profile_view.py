@@ -490,6 +490,7 @@ class ProfileView(QWidget):
             self.status.setVisible(False)
             self.tabs.setCurrentIndex(0)
             self.frequency.show_contact(None)  # never the last customer's bars meanwhile
+            self.details_scroll.verticalScrollBar().setValue(0)  # their name and dates first
         self._contact_id = contact_id
         self._chart_wanted = True
         self._aggregates.start()
@@ -717,7 +718,7 @@ class ProfileView(QWidget):
         form.addRow(self._caption("Last year", panel), self.frequency)
         self._details_form = form
 
-        scroll = QScrollArea(parent)
+        scroll = self.details_scroll = QScrollArea(parent)
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -127,6 +127,26 @@ def test_someone_never_talked_to_is_greeted_not_called_drifting(view, ui_service
     assert view.next_check_in_label.text().endswith("· Drifting")
 
 
+def test_the_next_customer_is_shown_from_the_top_of_their_details(qtbot, view, ui_service,  # type: ignore[no-untyped-def]
+                                                                   peggy):
+    """Scrolled down to one customer's year chart, the next customer opens at their dates,
+    not half-way down with the chart's month labels cut off."""
+    long_notes = ui_service.contact(peggy.id).to_draft()
+    long_notes.notes = "\n".join(f"Order {n}: yellow tulips" for n in range(30))
+    ui_service.update_contact(peggy.id, long_notes)  # details taller than the window
+    view.show_contact(peggy.id)
+    bar = view.details_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum())
+    other = ui_service.add_contact(ContactDraft(display_name="Ann Lee", notes="Likes ferns"))
+    view.show_contact(other.id)
+    assert bar.value() == 0
+    view.show_contact(other.id)  # the same customer again (a refresh) keeps the place
+    bar.setValue(bar.maximum())
+    view.show_contact(other.id)
+    assert bar.value() == bar.maximum()
+
+
 def test_year_less_birthday_says_when_next(view, ui_service):
     contact = ui_service.add_contact(ContactDraft(display_name="Ann",
                                                   birthday=PartialDate(11, 25)))
