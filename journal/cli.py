@@ -12,7 +12,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from journal import __version__
+from journal import APP_NAME, __version__
 from journal.domain import dates
 from journal.domain.agenda import Agenda
 from journal.domain.relationship import state_of_list_row
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="journal", parents=[common],
                      description="Relationship Journal: your customers, your conversations, "
                                  "on your own computer. With no command, opens the app.")
-    parser.add_argument("--version", action="version", version=f"journal {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--minimized", action="store_true", default=argparse.SUPPRESS,
                         help="open in the tray without a window (used when starting at login)")
     parser.add_argument("--sample", action="store_true", default=argparse.SUPPRESS,

@@ -47,7 +47,7 @@ class WelcomePage(QWidget):
                                               IMPORT_COMING_SOON)
         self.sample_button = self._big_button(
             "conversations", "Explore a sample shop",
-            "Look around a made-up florist's journal with a few months of history.")
+            "Look around a made-up florist's journal with over a year of history.")
         sample_note = plain_label("The sample is a separate journal and is never mixed into "
                                   "yours.", wrap=True)
         sample_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -256,3 +256,10 @@ def test_app_option_mistakes_get_the_usual_one_line_error(tmp_path, capsys):
     assert "ignored explicit argument" in capsys.readouterr().err
     assert main(["--help"]) == 0
     assert "install-desktop" in capsys.readouterr().out
+
+
+def test_version_names_the_app(capsys):
+    from journal import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"Relationship Journal {__version__}\n"
