@@ -295,7 +295,9 @@ class TodayView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(0, 300)
-        header.resizeSection(2, 150)
+        # wide enough for the longest 'when' ('open since 11 months ago') in this font
+        longest = self.tree.fontMetrics().horizontalAdvance("open since 11 months ago")
+        header.resizeSection(2, max(150, longest + 24))
         header.resizeSection(ACTION_COLUMN, 5 * (BUTTON + GAP) + GAP + 4)
 
         self.empty = plain_label(

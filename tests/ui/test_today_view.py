@@ -232,3 +232,20 @@ def test_today_and_reports_agree_on_who_is_drifting_and_due(qtbot, bridge, clock
     assert f"{counts[State.DRIFTING]:,} drifting away" in view.summary.text()
     assert f"{counts[State.OVERDUE] + counts[State.DUE]:,} people to check in with" in \
         view.summary.text()
+
+
+def test_when_is_shown_whole(qtbot, bridge, clock):
+    """'open since 11 months ago' fits its column: no 'open since 11 months …'."""
+    service = bridge.service
+    fay = service.add_contact(ContactDraft(display_name="Fay Wray"))
+    service.log_conversation(ConversationDraft(
+        fay.id, "Roses wilted", kind=Kind.COMPLAINT,
+        occurred_at=clock.now - dt.timedelta(days=330)))
+    view = TodayView(bridge)
+    qtbot.addWidget(view)
+    view.resize(1000, 500)
+    view.show()
+    when = _index_of(view, "Fay Wray").siblingAtColumn(2)
+    assert str(when.data()) == "open since 11 months ago"
+    needed = view.tree.fontMetrics().horizontalAdvance(str(when.data()))
+    assert view.tree.visualRect(when).width() > needed + 8  # and the cell's margins
