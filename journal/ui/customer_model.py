@@ -36,6 +36,8 @@ _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 # A view asks about eight roles of every cell it paints; these are the ones with an answer.
 _ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ID, _ACCESSIBLE})
 DAY_CHECK_SECONDS = 1.0  # how often the cells' "3 days ago" notice that the day changed
+_ROOT = QModelIndex()
+_monotonic = time.monotonic
 
 
 class _Cells(NamedTuple):
@@ -45,6 +47,7 @@ class _Cells(NamedTuple):
     texts: tuple[str, ...]  # one a column
     state: str
     brush: QBrush | None
+    roles: tuple[dict[int, Any], ...]  # one a column: what data() answers for each role
 
 # The relationship state (journal.domain.relationship), as Today and Reports name it.
 STATE_COLOURS = {
@@ -75,8 +78,12 @@ def state_colour(state: RelationshipState) -> QColor | None:
     return colour
 
 
+COLUMNS = ("Name", "Company", "Last talked", "Next check-in", "Tags")
+_COLUMN_COUNT = len(COLUMNS)
+
+
 class CustomerListModel(QAbstractTableModel):
-    COLUMNS = ("Name", "Company", "Last talked", "Next check-in", "Tags")
+    COLUMNS = COLUMNS
     sort_requested = Signal(str, bool)  # sort key, descending
 
     def __init__(self, fetch_rows: Callable[[list[int]], dict[int, ContactRow]],
@@ -158,9 +165,17 @@ class CustomerListModel(QAbstractTableModel):
             return self.COLUMNS[section]
         return None
 
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        # The base class asks rowCount() and columnCount() (calls from C++ into Python) for
+        # every index; a view and the list's delegate ask for thousands a screen.
+        if 0 <= row < len(self._ids) and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called for every role of every painted cell: answer the unanswered roles first, and
-        # ask Qt about the index as little as possible (row() is -1 when it is invalid).
+        # ask Qt about the index as little as possible (row() is -1 when it is invalid); each
+        # row's answers for every role were worked out together, so this is a lookup.
         if role not in _ANSWERED:
             return None
         row = index.row()
@@ -168,17 +183,11 @@ class CustomerListModel(QAbstractTableModel):
         if not 0 <= row < len(ids):
             return None
         cells = self._cells.get(ids[row])
-        if cells is None or time.monotonic() - self._day_checked >= DAY_CHECK_SECONDS:
+        if cells is None or _monotonic() - self._day_checked >= DAY_CHECK_SECONDS:
             cells = self._cells_of(row)
             if cells is None:
                 return None
-        if role in (_DISPLAY, _ACCESSIBLE):
-            return cells.texts[index.column()]
-        if role == _ID:
-            return cells.id
-        if index.column() != 3:
-            return None
-        return cells.state if role == _TOOLTIP else cells.brush
+        return cells.roles[index.column()].get(role)
 
     def _cells_of(self, row: int) -> _Cells | None:
         if time.monotonic() - self._day_checked >= DAY_CHECK_SECONDS:
@@ -193,9 +202,12 @@ class CustomerListModel(QAbstractTableModel):
             if state not in self._brushes:  # the palette is read once a state
                 colour = state_colour(state)
                 self._brushes[state] = QBrush(colour) if colour else None
-            cells = _Cells(data.id, tuple(self._display(data, column)
-                                          for column in range(len(self.COLUMNS))),
-                           state.label, self._brushes[state])
+            texts = tuple(self._display(data, column) for column in range(_COLUMN_COUNT))
+            brush = self._brushes[state]
+            roles = tuple({_DISPLAY: text, _ACCESSIBLE: text, _ID: data.id}
+                          for text in texts)
+            roles[3].update({_TOOLTIP: state.label, _FOREGROUND: brush})
+            cells = _Cells(data.id, texts, state.label, brush, roles)
             self._cells[contact_id] = cells
         return cells
 
