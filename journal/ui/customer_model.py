@@ -204,8 +204,8 @@ class CustomerListModel(QAbstractTableModel):
                 self._brushes[state] = QBrush(colour) if colour else None
             texts = tuple(self._display(data, column) for column in range(_COLUMN_COUNT))
             brush = self._brushes[state]
-            roles = tuple({_DISPLAY: text, _ACCESSIBLE: text, _ID: data.id}
-                          for text in texts)
+            roles: tuple[dict[int, Any], ...] = tuple(
+                {_DISPLAY: text, _ACCESSIBLE: text, _ID: data.id} for text in texts)
             roles[3].update({_TOOLTIP: state.label, _FOREGROUND: brush})
             cells = _Cells(data.id, texts, state.label, brush, roles)
             self._cells[contact_id] = cells
