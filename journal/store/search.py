@@ -52,6 +52,16 @@ def count_contact_matches(db: Database, query: str, up_to: int) -> int:
         "LIMIT ?)", (query, up_to)).fetchone()[0])
 
 
+def sample_contact_matches(db: Database, query: str, up_to: int) -> tuple[int, int]:
+    """How many contacts' own details match, counting no further than ``up_to``, and the
+    largest id of those counted: the index is read in id order, so ``count / largest`` is
+    about the share of the contacts that match (cheap: the index is read only that far)."""
+    count, largest = db.conn.execute(
+        "SELECT count(*), coalesce(max(rowid), 0) FROM (SELECT rowid FROM contacts_fts "
+        "WHERE contacts_fts MATCH ? LIMIT ?)", (query, up_to)).fetchone()
+    return int(count), int(largest)
+
+
 def talked_contact_ids(db: Database, query: str, where: str, params: list[Any],
                        limit: int | None = None, batch: int = 256) -> list[int]:
     """Contacts matched only by a conversation, most recently logged match first.

@@ -84,14 +84,16 @@ def test_a_search_lists_details_matches_first_then_conversation_matches_newest_f
     assert service.list_contact_ids(query="stone") == [shop["dov"], shop["eli"], shop["fay"]]
 
 
-@pytest.mark.parametrize(("few", "budget"), [(0, 1), (0, 2), (1, 3), (2000, 2)])
+@pytest.mark.parametrize(("few", "budget", "cost"),
+                         [(0, 1, 0), (0, 2, 0), (1, 3, 0), (0, 2, 50), (2000, 2, 50)])
 def test_a_page_is_the_start_of_the_whole_list_however_many_match(
         service: JournalService, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch,
-        few: int, budget: int) -> None:
-    """Whichever way a page is found (few matches sorted, the head of the list looked up one
-    by one, many walked with a set of matches), it is the start of the whole list."""
+        few: int, budget: int, cost: int) -> None:
+    """Whichever way a page is found (few matches sorted, the head of the list looked up a
+    batch at a time, many walked with a set of matches), it is the start of the whole list."""
     monkeypatch.setattr(contact_store, "FEW_MATCHES", few)
     monkeypatch.setattr(contact_store, "LOOKUP_BUDGET", budget)
+    monkeypatch.setattr(contact_store, "LOOKUP_COST", cost)
     for query in ("peon", "stone", "", "o", "e", "example"):
         for sort in contact_store.SORTS:
             for descending in (False, True):
@@ -137,6 +139,7 @@ def test_a_page_where_most_match_is_found_by_looking_up_the_head_of_the_list(
         add_contact(f"Person {i:02d} Stone" if i % 4 else f"Other {i:02d}")
     monkeypatch.setattr(contact_store, "FEW_MATCHES", 0)
     monkeypatch.setattr(contact_store, "LOOKUP_BUDGET", 2)
+    monkeypatch.setattr(contact_store, "LOOKUP_COST", 0)  # lookups never dearer than a scan
     found: list[bool] = []
     look = contact_store._page_by_lookups
     monkeypatch.setattr(contact_store, "_page_by_lookups",
