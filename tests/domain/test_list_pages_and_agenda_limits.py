@@ -150,3 +150,37 @@ def test_a_page_where_most_match_is_found_by_looking_up_the_head_of_the_list(
     # The head looked at is 8 contacts (2 pages of 4) by name: the 3 Others, then Stones;
     # 3 Others are not a page, so those are collected from the whole index instead.
     assert found == [True, True, False, True]
+
+
+@pytest.mark.parametrize("budget", [4096, 3, 1])
+def test_a_long_word_only_conversations_hold_pages_like_the_whole_list(
+        service: JournalService, add_contact: AddContact, clock,
+        monkeypatch: pytest.MonkeyPatch, budget: int) -> None:
+    """A word longer than the conversations' indexed prefixes is first looked for among the
+    conversations matching its first three letters (search.talked_contact_ids): the page is
+    the start of the whole list all the same, with accents, both fields, several words, and
+    customers whose own details match listed before, not twice."""
+    from journal.store import search as search_store
+
+    monkeypatch.setattr(search_store, "CANDIDATE_BUDGET", budget)
+    people = [add_contact(f"Customer {i:02d}").id for i in range(8)]
+    florist = add_contact("Bouquet Florist").id  # matches "bouq" by her own name
+    talks = [(0, "Bought a Bouquét", ""), (1, "Boutique visit", "no flowers"),
+             (2, "Called", "wants a bouquet for Sunday"), (0, "Another bouquet", ""),
+             (3, "Bought bows", "Bouncy castle"), (4, "Wedding", "bouquets and wreaths"),
+             (5, "Bouquet", ""), (florist, "bouquet", ""), (6, "Boulder", "bouq"),
+             (7, "Bourbon", "")]
+    for who, summary, details in talks:
+        clock.advance(hours=1)
+        contact_id = who if who == florist else people[who]
+        service.log_conversation(ConversationDraft(contact_id, summary, details=details))
+    expected = {"bouq": [florist, people[6], people[5], people[4], people[0], people[2]],
+                "bouquets wedding": [people[4]], "bou": None, "bouquet sunday": [people[2]],
+                "wreath": [people[4]], "boutique": [people[1]], "bourbon": [people[7]]}
+    for query, first in expected.items():
+        whole = service.list_contact_ids(query=query)
+        if first is not None:
+            assert whole == first, query
+        for limit in (1, 2, 3, len(whole) + 1):
+            assert service.list_contact_ids(query=query, limit=limit) == whole[:limit], \
+                (query, limit)
