@@ -253,6 +253,11 @@ class CustomerListModel(QAbstractTableModel):
             self.sort_requested.emit(key, order == Qt.SortOrder.DescendingOrder)
 
 
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_WITH_DISPLAY: dict[QStyleOptionViewItem.ViewItemFeature,
+                    QStyleOptionViewItem.ViewItemFeature] = {}
+
+
 class CustomerCellDelegate(QStyledItemDelegate):
     """Paints the list's cells from the model's worked-out rows.
 
@@ -273,7 +278,12 @@ class CustomerCellDelegate(QStyledItemDelegate):
         column = index.column()
         option.index = index
         option.text = cells.texts[column]
-        option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        # Flags are Python enums here: OR-ing them costs more than a lookup of the result
+        features = option.features
+        with_display = _WITH_DISPLAY.get(features)
+        if with_display is None:
+            with_display = _WITH_DISPLAY[features] = features | _HAS_DISPLAY
+        option.features = with_display
         if column == 3 and cells.brush is not None:
             palette = option.palette
             palette.setBrush(QPalette.ColorRole.Text, cells.brush)
