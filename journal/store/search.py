@@ -179,3 +179,5 @@ def rebuild(db: Database) -> None:
             "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
             "SELECT id, names, company, notes, tags, methods FROM contact_search_documents")
         conn.execute("INSERT INTO conversations_fts(conversations_fts) VALUES ('rebuild')")
+        for table in ("contacts_fts", "conversations_fts"):  # one segment each (migration 7)
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
