@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from typing import Any
@@ -112,6 +113,7 @@ _PREFIX_WORD = re.compile(r'"([^"]*)"\*')
 _PLAIN_WORD = re.compile(r"[0-9A-Za-z]{2,}")  # tokenized alike by Python and unicode61
 CONVERSATIONS_PREFIX = 3  # the longest prefix conversations_fts indexes
 CANDIDATE_BUDGET = 4096  # conversations looked at this way before reading the matches as such
+CHECK_FIRST = 32  # conversations checked in the first round (then twice as many each round)
 _TOKENIZER = "unicode61 remove_diacritics 2"  # as conversations_fts's
 
 
@@ -133,38 +135,49 @@ def _talked_among(db: Database, matches: str, arguments: list[Any], query: str, 
                   batch: int) -> list[int] | None:
     """talked_contact_ids's first ``limit``, reading the conversations that ``matches``
     (with the broader query as its first argument) newest first and keeping those that match
-    ``query``; None if CANDIDATE_BUDGET of them did not make a page."""
+    ``query``; None if CANDIDATE_BUDGET of them did not make a page.
+
+    Only the conversations of customers not found yet are checked, a few at first and more
+    each round: a long-standing customer's hundreds of conversations often come first, and
+    one of them is enough.
+    """
     checker = sqlite3.connect(":memory:", isolation_level=None)
     cursor = db.conn.execute(
-        f"SELECT v.id, v.contact_id, v.summary, v.details {matches} ORDER BY f.rowid DESC",
-        arguments)
+        f"SELECT v.id, v.contact_id {matches} ORDER BY f.rowid DESC", arguments)
     try:
         checker.execute("CREATE VIRTUAL TABLE checked USING fts5(summary, details, "
                         f"content = '', tokenize = '{_TOKENIZER}')")
         checker.execute("BEGIN")  # one transaction: no index segment written a row
         found: dict[int, None] = {}
-        looked = 0
+        waiting: list[tuple[int, int]] = []  # (conversation, customer) read, not checked
+        looked, chunk, exhausted = 0, CHECK_FIRST, False
         while len(found) < limit:
-            if looked >= CANDIDATE_BUDGET:
-                return None
-            rows = cursor.fetchmany(batch)
-            if not rows:
-                break
-            looked += len(rows)
-            # A customer already listed is not looked at again (a long-standing customer's
-            # hundreds of conversations come first)
-            rows = [row for row in rows if row[1] not in found]
-            if not rows:
+            if not exhausted and len(waiting) < chunk:
+                if looked >= CANDIDATE_BUDGET:
+                    return None
+                rows = cursor.fetchmany(batch)
+                looked += len(rows)
+                exhausted = len(rows) < batch
+                waiting.extend(row for row in rows if row[1] not in found)
                 continue
+            if not waiting:
+                break
+            checking, waiting = waiting[:chunk], waiting[chunk:]
+            chunk = min(2 * chunk, batch)
+            texts = db.conn.execute(
+                "SELECT id, summary, details FROM conversations WHERE id IN "
+                "(SELECT value FROM json_each(?)) ORDER BY id",
+                (json.dumps([conversation_id for conversation_id, _ in checking]),)).fetchall()
             checker.execute("INSERT INTO checked(checked) VALUES ('delete-all')")
             # In rising ids: FTS5 writes out what it holds whenever an id is not the largest
             checker.executemany("INSERT INTO checked(rowid, summary, details) "
-                                "VALUES (?, ?, ?)", [(r[0], r[2], r[3]) for r in rows[::-1]])
+                                "VALUES (?, ?, ?)", texts)
             matched = {r[0] for r in checker.execute(
                 "SELECT rowid FROM checked WHERE checked MATCH ?", (query,))}
-            for conversation_id, contact_id, _summary, _details in rows:
+            for conversation_id, contact_id in checking:
                 if conversation_id in matched:
                     found[contact_id] = None
+            waiting = [row for row in waiting if row[1] not in found]
         return list(found)[:limit]
     finally:
         cursor.close()

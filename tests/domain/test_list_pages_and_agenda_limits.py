@@ -152,10 +152,10 @@ def test_a_page_where_most_match_is_found_by_looking_up_the_head_of_the_list(
     assert found == [True, True, False, True]
 
 
-@pytest.mark.parametrize("budget", [4096, 3, 1])
+@pytest.mark.parametrize(("budget", "first"), [(4096, 32), (4096, 1), (3, 2), (1, 1)])
 def test_a_long_word_only_conversations_hold_pages_like_the_whole_list(
         service: JournalService, add_contact: AddContact, clock,
-        monkeypatch: pytest.MonkeyPatch, budget: int) -> None:
+        monkeypatch: pytest.MonkeyPatch, budget: int, first: int) -> None:
     """A word longer than the conversations' indexed prefixes is first looked for among the
     conversations matching its first three letters (search.talked_contact_ids): the page is
     the start of the whole list all the same, with accents, both fields, several words, and
@@ -163,6 +163,7 @@ def test_a_long_word_only_conversations_hold_pages_like_the_whole_list(
     from journal.store import search as search_store
 
     monkeypatch.setattr(search_store, "CANDIDATE_BUDGET", budget)
+    monkeypatch.setattr(search_store, "CHECK_FIRST", first)
     people = [add_contact(f"Customer {i:02d}").id for i in range(8)]
     florist = add_contact("Bouquet Florist").id  # matches "bouq" by her own name
     talks = [(0, "Bought a Bouquét", ""), (1, "Boutique visit", "no flowers"),
