@@ -202,7 +202,7 @@ class CustomerListModel(QAbstractTableModel):
             if state not in self._brushes:  # the palette is read once a state
                 colour = state_colour(state)
                 self._brushes[state] = QBrush(colour) if colour else None
-            texts = tuple(self._display(data, column) for column in range(_COLUMN_COUNT))
+            texts = self._texts(data, state)
             brush = self._brushes[state]
             roles: tuple[dict[int, Any], ...] = tuple(
                 {_DISPLAY: text, _ACCESSIBLE: text, _ID: data.id} for text in texts)
@@ -229,23 +229,17 @@ class CustomerListModel(QAbstractTableModel):
             self._cells.clear()
             self._brushes.clear()
 
-    def _display(self, row: ContactRow, column: int) -> str:
+    def _texts(self, row: ContactRow, state: RelationshipState) -> tuple[str, ...]:
+        """The row's text in each column (worked out together: one state, one day)."""
         today = self._day or self._today()
-        if column == 0:
-            if row.preferred_name and row.preferred_name not in row.display_name.split():
-                return f"{row.display_name} ({row.preferred_name})"
-            return row.display_name
-        if column == 1:
-            return row.company
-        if column == 2:
-            return relative_day(row.last_talked_at.date(), today) if row.last_talked_at \
-                else "never"
-        if column == 3:
-            if row.next_check_in is None:
-                return "—"
-            return (f"{relative_day(row.next_check_in, today)} · "
-                    f"{STATE_WORDS[state_of_list_row(row)]}")
-        return ", ".join(row.tags)
+        name = row.display_name
+        if row.preferred_name and row.preferred_name not in name.split():
+            name = f"{name} ({row.preferred_name})"
+        last_talked = relative_day(row.last_talked_at.date(), today) if row.last_talked_at \
+            else "never"
+        check_in = "—" if row.next_check_in is None \
+            else f"{relative_day(row.next_check_in, today)} · {STATE_WORDS[state]}"
+        return name, row.company, last_talked, check_in, ", ".join(row.tags)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS.get(column)
