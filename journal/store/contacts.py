@@ -239,7 +239,8 @@ def list_ids(db: Database, *, tag: str | None = None, archived: bool | None = Fa
     if matching is not None:
         from journal.store.search import sample_contact_matches
 
-        counted, largest = sample_contact_matches(db, matching, FEW_MATCHES + 1)
+        counted, largest = (0, 0) if few else sample_contact_matches(db, matching,
+                                                                        FEW_MATCHES + 1)
         few = few or counted <= FEW_MATCHES
         if not few and limit is not None:
             # Many match, perhaps most: first look up the contacts at the head of the list;
