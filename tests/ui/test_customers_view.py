@@ -203,3 +203,16 @@ def test_model_indexes_stay_within_the_list(qtbot, bridge):
         assert not model.index(row, column).isValid()
         assert model.index(row, column).data() is None
     assert not model.index(0, 0, model.index(0, 0)).isValid()  # a table: no children
+
+
+def test_a_search_typed_while_the_list_is_hidden_runs_when_it_is_shown(qtbot, bridge):
+    bridge.service.add_contact(ContactDraft(display_name="Xena Hidden"))
+    bridge.service.add_contact(ContactDraft(display_name="Yuri Other"))
+    view = _view(qtbot, bridge)
+    view.hide()
+    view.search.setText("xena")
+    qtbot.waitUntil(lambda: not view.search_timer.isActive(), timeout=2000)
+    assert not view.worker.pool.activeThreadCount()  # nothing read for a hidden list
+    assert _names(view) == ["Xena Hidden", "Yuri Other"]
+    view.show()
+    qtbot.waitUntil(lambda: _names(view) == ["Xena Hidden"], timeout=5000)
