@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import math
 import re
+import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from journal.model import (
@@ -25,7 +27,7 @@ from journal.store.codec import (
     partial_iso,
     stamp,
 )
-from journal.store.connection import Database, Row
+from journal.store.connection import Database, Row, storage_error
 
 _DRAFT_COLUMNS = (
     "given_name", "family_name", "display_name", "preferred_name", "pronunciation", "company",
@@ -308,26 +310,33 @@ def _page_by_lookups(db: Database, matching: str, where: str, params: list[Any],
     return page if len(head) < budget else None
 
 
-def rows_for(db: Database, ids: list[int], state_of: Any) -> dict[int, ContactRow]:
-    """List rows for ``ids`` in one query. ``state_of(row)`` gives the check-in state."""
+def rows_for(db: Database, ids: list[int],
+             state_of: Callable[[str | None, str, int | None, str | None], CheckInState]
+             ) -> dict[int, ContactRow]:
+    """List rows for ``ids`` in one query (and one for their tags). ``state_of(last_talked_at,
+    created_at, rhythm, snoozed_until)``, as stored, gives the check-in state."""
     if not ids:
         return {}
     marks = ", ".join("?" * len(ids))
     tags = tags_of(db, ids)
     result = {}
     # The check-in state follows the rhythm that applies, the tags' when the contact has none
-    # of its own: ``cadence_days`` in these rows is the effective rhythm.
-    for row in db.query(
+    # of its own: effective_cadence_days. Rows as tuples: a page is read on every scroll.
+    try:
+        rows = db.conn.execute(
             "SELECT id, display_name, preferred_name, company, last_talked_at, next_check_in, "
-            "effective_cadence_days AS cadence_days, created_at, snoozed_until, archived "
-            f"FROM contacts WHERE id IN ({marks})", ids):
-        state: CheckInState = state_of(row)
-        result[row["id"]] = ContactRow(
-            id=row["id"], display_name=row["display_name"],
-            preferred_name=row["preferred_name"], company=row["company"],
-            last_talked_at=parse_stamp(row["last_talked_at"]),
-            next_check_in=parse_date(row["next_check_in"]), state=state,
-            tags=tags.get(row["id"], []), archived=bool(row["archived"]))
+            "effective_cadence_days, created_at, snoozed_until, archived "
+            f"FROM contacts WHERE id IN ({marks})", ids).fetchall()
+    except sqlite3.Error as error:
+        raise storage_error(error, db.path) from error
+    for (contact_id, display_name, preferred_name, company, last_talked_at, next_check_in,
+         rhythm, created_at, snoozed_until, archived) in rows:
+        result[contact_id] = ContactRow(
+            id=contact_id, display_name=display_name, preferred_name=preferred_name,
+            company=company, last_talked_at=parse_stamp(last_talked_at),
+            next_check_in=parse_date(next_check_in),
+            state=state_of(last_talked_at, created_at, rhythm, snoozed_until),
+            tags=tags.get(contact_id, []), archived=bool(archived))
     return result
 
 
