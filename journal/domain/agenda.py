@@ -119,8 +119,12 @@ GROUP_NAMES = ("overdue", "due_today", "say_hello", "drifting", "follow_ups", "r
 
 def base_date(row: Mapping[str, Any]) -> dt.date:
     """The day the check-in clock starts: the last conversation, else when they were added."""
-    text = row["last_talked_at"] or row["created_at"]
-    return dt.date.fromisoformat(str(text)[:10])
+    return base_day(row["last_talked_at"], row["created_at"])
+
+
+def base_day(last_talked_at: object, created_at: object) -> dt.date:
+    """base_date of a contact's stored ``last_talked_at`` and ``created_at``."""
+    return dt.date.fromisoformat(str(last_talked_at or created_at)[:10])
 
 
 def call_them(row: Mapping[str, Any]) -> str:

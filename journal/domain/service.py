@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from journal.domain import dates
-from journal.domain.agenda import Agenda, base_date, build_agenda
+from journal.domain.agenda import Agenda, base_day, build_agenda
 from journal.domain.relationship import RelationshipState, relationship_state
 from journal.domain.validation import (
     check_cadence,
@@ -46,7 +46,7 @@ from journal.store import search as search_store
 from journal.store import settings as settings_store
 from journal.store import trash as trash_store
 from journal.store.codec import stamp
-from journal.store.connection import Database, Row
+from journal.store.connection import Database
 from journal.store.conversations import ConversationPage, PageCursor
 
 AMBIGUOUS_LIST_LIMIT = 8
@@ -218,10 +218,11 @@ class JournalService:
     def contact_rows(self, ids: list[int]) -> dict[int, ContactRow]:
         today = self.today()
 
-        def state_of(row: Row) -> CheckInState:
-            snoozed = dt.date.fromisoformat(row["snoozed_until"]) if row["snoozed_until"] \
-                else None
-            return dates.check_in_state(base_date(row), row["cadence_days"], snoozed, today)
+        def state_of(last_talked_at: str | None, created_at: str, rhythm: int | None,
+                     snoozed_until: str | None) -> CheckInState:
+            snoozed = dt.date.fromisoformat(snoozed_until) if snoozed_until else None
+            return dates.check_in_state(base_day(last_talked_at, created_at), rhythm, snoozed,
+                                        today)
 
         return contact_store.rows_for(self.db, ids, state_of)
 

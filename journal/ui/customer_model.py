@@ -36,6 +36,8 @@ _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 # A view asks about eight roles of every cell it paints; these are the ones with an answer.
 _ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _ID, _ACCESSIBLE})
 DAY_CHECK_SECONDS = 1.0  # how often the cells' "3 days ago" notice that the day changed
+_ROOT = QModelIndex()
+_monotonic = time.monotonic
 
 
 class _Cells(NamedTuple):
@@ -75,8 +77,12 @@ def state_colour(state: RelationshipState) -> QColor | None:
     return colour
 
 
+COLUMNS = ("Name", "Company", "Last talked", "Next check-in", "Tags")
+_COLUMN_COUNT = len(COLUMNS)
+
+
 class CustomerListModel(QAbstractTableModel):
-    COLUMNS = ("Name", "Company", "Last talked", "Next check-in", "Tags")
+    COLUMNS = COLUMNS
     sort_requested = Signal(str, bool)  # sort key, descending
 
     def __init__(self, fetch_rows: Callable[[list[int]], dict[int, ContactRow]],
@@ -158,9 +164,18 @@ class CustomerListModel(QAbstractTableModel):
             return self.COLUMNS[section]
         return None
 
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        # The base class asks rowCount() and columnCount() (calls from C++ into Python) for
+        # every index; a view and the list's delegate ask for thousands a screen.
+        if 0 <= row < len(self._ids) and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called for every role of every painted cell: answer the unanswered roles first, and
-        # ask Qt about the index as little as possible (row() is -1 when it is invalid).
+        # ask Qt about the index as little as possible (row() is -1 when it is invalid). The
+        # row's answers were worked out together when it was first read (a table of them a
+        # column measured slower: five more dicts a row to allocate and collect).
         if role not in _ANSWERED:
             return None
         row = index.row()
@@ -168,7 +183,7 @@ class CustomerListModel(QAbstractTableModel):
         if not 0 <= row < len(ids):
             return None
         cells = self._cells.get(ids[row])
-        if cells is None or time.monotonic() - self._day_checked >= DAY_CHECK_SECONDS:
+        if cells is None or _monotonic() - self._day_checked >= DAY_CHECK_SECONDS:
             cells = self._cells_of(row)
             if cells is None:
                 return None
@@ -193,9 +208,9 @@ class CustomerListModel(QAbstractTableModel):
             if state not in self._brushes:  # the palette is read once a state
                 colour = state_colour(state)
                 self._brushes[state] = QBrush(colour) if colour else None
-            cells = _Cells(data.id, tuple(self._display(data, column)
-                                          for column in range(len(self.COLUMNS))),
-                           state.label, self._brushes[state])
+            texts = self._texts(data, state)
+            brush = self._brushes[state]
+            cells = _Cells(data.id, texts, state.label, brush)
             self._cells[contact_id] = cells
         return cells
 
@@ -217,28 +232,27 @@ class CustomerListModel(QAbstractTableModel):
             self._cells.clear()
             self._brushes.clear()
 
-    def _display(self, row: ContactRow, column: int) -> str:
+    def _texts(self, row: ContactRow, state: RelationshipState) -> tuple[str, ...]:
+        """The row's text in each column (worked out together: one state, one day)."""
         today = self._day or self._today()
-        if column == 0:
-            if row.preferred_name and row.preferred_name not in row.display_name.split():
-                return f"{row.display_name} ({row.preferred_name})"
-            return row.display_name
-        if column == 1:
-            return row.company
-        if column == 2:
-            return relative_day(row.last_talked_at.date(), today) if row.last_talked_at \
-                else "never"
-        if column == 3:
-            if row.next_check_in is None:
-                return "—"
-            return (f"{relative_day(row.next_check_in, today)} · "
-                    f"{STATE_WORDS[state_of_list_row(row)]}")
-        return ", ".join(row.tags)
+        name = row.display_name
+        if row.preferred_name and row.preferred_name not in name.split():
+            name = f"{name} ({row.preferred_name})"
+        last_talked = relative_day(row.last_talked_at.date(), today) if row.last_talked_at \
+            else "never"
+        check_in = "—" if row.next_check_in is None \
+            else f"{relative_day(row.next_check_in, today)} · {STATE_WORDS[state]}"
+        return name, row.company, last_talked, check_in, ", ".join(row.tags)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS.get(column)
         if key:
             self.sort_requested.emit(key, order == Qt.SortOrder.DescendingOrder)
+
+
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_WITH_DISPLAY: dict[QStyleOptionViewItem.ViewItemFeature,
+                    QStyleOptionViewItem.ViewItemFeature] = {}
 
 
 class CustomerCellDelegate(QStyledItemDelegate):
@@ -261,7 +275,12 @@ class CustomerCellDelegate(QStyledItemDelegate):
         column = index.column()
         option.index = index
         option.text = cells.texts[column]
-        option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        # Flags are Python enums here: OR-ing them costs more than a lookup of the result
+        features = option.features
+        with_display = _WITH_DISPLAY.get(features)
+        if with_display is None:
+            with_display = _WITH_DISPLAY[features] = features | _HAS_DISPLAY
+        option.features = with_display
         if column == 3 and cells.brush is not None:
             palette = option.palette
             palette.setBrush(QPalette.ColorRole.Text, cells.brush)

@@ -180,7 +180,7 @@ class CustomersView(QWidget):
 
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(lambda _text: self.search_timer.start())
-        self.search_timer.timeout.connect(self.reload)
+        self.search_timer.timeout.connect(self._search_typed)
         self.tag_filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.status_filter.currentIndexChanged.connect(lambda _i: self.reload())
         self.add_button.clicked.connect(self.new_customer)
@@ -259,6 +259,14 @@ class CustomersView(QWidget):
         super().showEvent(event)
         if self._dirty:
             self.reload()
+
+    def _search_typed(self) -> None:
+        """The search box changed: search now, or when the list is next shown (a hidden or
+        closed list starts no reading, which could outlive the window's connection)."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._dirty = True
 
     def _journal_changed(self, what: str) -> None:
         if what in ("contacts", "conversations", "settings", "all"):

@@ -84,14 +84,16 @@ def test_a_search_lists_details_matches_first_then_conversation_matches_newest_f
     assert service.list_contact_ids(query="stone") == [shop["dov"], shop["eli"], shop["fay"]]
 
 
-@pytest.mark.parametrize(("few", "budget"), [(0, 1), (0, 2), (1, 3), (2000, 2)])
+@pytest.mark.parametrize(("few", "budget", "cost"),
+                         [(0, 1, 0), (0, 2, 0), (1, 3, 0), (0, 2, 50), (2000, 2, 50)])
 def test_a_page_is_the_start_of_the_whole_list_however_many_match(
         service: JournalService, shop: dict[str, int], monkeypatch: pytest.MonkeyPatch,
-        few: int, budget: int) -> None:
-    """Whichever way a page is found (few matches sorted, the head of the list looked up one
-    by one, many walked with a set of matches), it is the start of the whole list."""
+        few: int, budget: int, cost: int) -> None:
+    """Whichever way a page is found (few matches sorted, the head of the list looked up a
+    batch at a time, many walked with a set of matches), it is the start of the whole list."""
     monkeypatch.setattr(contact_store, "FEW_MATCHES", few)
     monkeypatch.setattr(contact_store, "LOOKUP_BUDGET", budget)
+    monkeypatch.setattr(contact_store, "LOOKUP_COST", cost)
     for query in ("peon", "stone", "", "o", "e", "example"):
         for sort in contact_store.SORTS:
             for descending in (False, True):
@@ -137,6 +139,7 @@ def test_a_page_where_most_match_is_found_by_looking_up_the_head_of_the_list(
         add_contact(f"Person {i:02d} Stone" if i % 4 else f"Other {i:02d}")
     monkeypatch.setattr(contact_store, "FEW_MATCHES", 0)
     monkeypatch.setattr(contact_store, "LOOKUP_BUDGET", 2)
+    monkeypatch.setattr(contact_store, "LOOKUP_COST", 0)  # lookups never dearer than a scan
     found: list[bool] = []
     look = contact_store._page_by_lookups
     monkeypatch.setattr(contact_store, "_page_by_lookups",
@@ -147,3 +150,38 @@ def test_a_page_where_most_match_is_found_by_looking_up_the_head_of_the_list(
     # The head looked at is 8 contacts (2 pages of 4) by name: the 3 Others, then Stones;
     # 3 Others are not a page, so those are collected from the whole index instead.
     assert found == [True, True, False, True]
+
+
+@pytest.mark.parametrize(("budget", "first"), [(4096, 32), (4096, 1), (3, 2), (1, 1)])
+def test_a_long_word_only_conversations_hold_pages_like_the_whole_list(
+        service: JournalService, add_contact: AddContact, clock,
+        monkeypatch: pytest.MonkeyPatch, budget: int, first: int) -> None:
+    """A word longer than the conversations' indexed prefixes is first looked for among the
+    conversations matching its first three letters (search.talked_contact_ids): the page is
+    the start of the whole list all the same, with accents, both fields, several words, and
+    customers whose own details match listed before, not twice."""
+    from journal.store import search as search_store
+
+    monkeypatch.setattr(search_store, "CANDIDATE_BUDGET", budget)
+    monkeypatch.setattr(search_store, "CHECK_FIRST", first)
+    people = [add_contact(f"Customer {i:02d}").id for i in range(8)]
+    florist = add_contact("Bouquet Florist").id  # matches "bouq" by her own name
+    talks = [(0, "Bought a Bouquét", ""), (1, "Boutique visit", "no flowers"),
+             (2, "Called", "wants a bouquet for Sunday"), (0, "Another bouquet", ""),
+             (3, "Bought bows", "Bouncy castle"), (4, "Wedding", "bouquets and wreaths"),
+             (5, "Bouquet", ""), (florist, "bouquet", ""), (6, "Boulder", "bouq"),
+             (7, "Bourbon", "")]
+    for who, summary, details in talks:
+        clock.advance(hours=1)
+        contact_id = who if who == florist else people[who]
+        service.log_conversation(ConversationDraft(contact_id, summary, details=details))
+    expected = {"bouq": [florist, people[6], people[5], people[4], people[0], people[2]],
+                "bouquets wedding": [people[4]], "bou": None, "bouquet sunday": [people[2]],
+                "wreath": [people[4]], "boutique": [people[1]], "bourbon": [people[7]]}
+    for query, first in expected.items():
+        whole = service.list_contact_ids(query=query)
+        if first is not None:
+            assert whole == first, query
+        for limit in (1, 2, 3, len(whole) + 1):
+            assert service.list_contact_ids(query=query, limit=limit) == whole[:limit], \
+                (query, limit)

@@ -464,3 +464,51 @@ def test_migration_6(tmp_path: Path) -> None:
             == (0,)
     finally:
         conn.close()
+
+
+def _segments(conn: sqlite3.Connection, table: str) -> int:
+    """How many segments an FTS5 index holds (each has its pages in the ``_idx`` table)."""
+    return int(conn.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0])
+
+
+def test_migration_7(tmp_path: Path) -> None:
+    """Step 7 merges each search index into one segment: what a search finds is unchanged,
+    the indexes agree with their tables, and later writes are found as before."""
+    from journal.store import search as search_store
+
+    conn = connect(tmp_path / "journal.sqlite3")
+    try:
+        assert migrations.migrate(conn, target=6) == [1, 2, 3, 4, 5, 6]
+        db = Database(conn)
+        people = [contact_store.insert(db, ContactDraft(display_name=f"Anna {name}",
+                                                        notes=f"likes {flower}"), NOW)
+                  for name, flower in (("Byrne", "tulips"), ("Cole", "peonies"),
+                                       ("Doyle", "tulips and roses"))]
+        for number, contact_id in enumerate(people * 2):  # each write: a segment of its own
+            conversation_store.insert(db, ConversationDraft(
+                contact_id, f"Visit {number}", details="bought a bouquet" if number % 2
+                else "asked about wreaths"), NOW, NOW)
+        contact_store.set_fields(db, people[1], NOW, notes="likes tulips now")
+        queries = ("anna", "tulip", "peonies", "bouq", "wreath", "visit 3", "ro")
+
+        def found() -> dict[str, tuple[list[int], list[int]]]:
+            return {text: ([r["contact_id"] for r in search_store.search_contacts(
+                                db, search_store.fts_query(text) or "", 50, ranked=False)],
+                           [r["conversation_id"] for r in search_store.search_conversations(
+                               db, search_store.fts_query(text) or "", 50, ranked=False)])
+                    for text in queries}
+
+        before = found()
+        assert all(_segments(conn, table) > 1 for table in migrations.SEARCH_INDEXES)
+        assert migrations.migrate(conn, target=7) == [7]
+        assert migrations.schema_version(conn) == 7
+        assert all(_segments(conn, table) == 1 for table in migrations.SEARCH_INDEXES)
+        for table in migrations.SEARCH_INDEXES:
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+        assert found() == before
+        assert before["tulip"][0] == [people[0], people[1], people[2]]
+        later = conversation_store.insert(db, ConversationDraft(people[0], "Lilies"), NOW, NOW)
+        assert [r["conversation_id"] for r in search_store.search_conversations(
+            db, search_store.fts_query("lilies") or "", 50)] == [later]
+    finally:
+        conn.close()

@@ -117,6 +117,8 @@ def test_rebuild_restores_an_emptied_index(
     assert service.search("anna") == [] and service.search("kilimanjaro") == []
 
     service.rebuild_search()
+    for table in ("contacts_fts", "conversations_fts"):  # rebuilt as one segment each
+        assert service.db.scalar(f"SELECT count(DISTINCT segid) FROM {table}_idx") == 1
     assert _found(service, "anna") == {("contact", anna.id)}
     assert _found(service, "wholesale") == {("contact", anna.id)}
     assert _found(service, "7946") == {("contact", anna.id)}

@@ -167,3 +167,52 @@ def test_the_check_in_column_names_the_relationship_state(qtbot, bridge, clock):
     assert view.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == "Never contacted"
     assert view.model.index(1, 3).data() == "1 month ago · drifting"
     assert view.model.index(1, 3).data(Qt.ItemDataRole.ToolTipRole) == "Drifting away"
+
+
+def test_a_row_shows_the_customer_as_changed_in_every_role(qtbot, bridge, clock):
+    """Each row's answers are worked out once; a change to the customer is shown anew, in
+    the text, the text a screen reader reads, the tooltip and the id alike."""
+    service = bridge.service
+    vera = service.add_contact(ContactDraft(display_name="Vera Change", company="Old Co",
+                                            cadence_days=7))
+    clock.advance(days=40)
+    view = _view(qtbot, bridge)
+    model = view.model
+    accessible, tooltip = Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole
+    assert model.index(0, 1).data() == model.index(0, 1).data(accessible) == "Old Co"
+    assert model.index(0, 2).data() == "never"
+    assert model.index(0, 3).data(tooltip) == "Never contacted"
+    assert model.index(0, 1).data(tooltip) is None  # only the check-in explains itself
+
+    draft = ContactDraft(display_name="Vera Change", company="New Co", cadence_days=7)
+    service.update_contact(vera.id, draft)
+    service.log_conversation(ConversationDraft(vera.id, "Caught up"))
+    qtbot.waitUntil(lambda: model.index(0, 1).data() == "New Co", timeout=3000)
+    assert model.index(0, 1).data(accessible) == "New Co"
+    assert model.index(0, 2).data() == "today"
+    assert model.index(0, 3).data(tooltip) == "On track"
+    assert model.index(0, 4).data(Qt.ItemDataRole.UserRole) == vera.id
+
+
+def test_model_indexes_stay_within_the_list(qtbot, bridge):
+    bridge.service.add_contact(ContactDraft(display_name="Wes Only"))
+    view = _view(qtbot, bridge)
+    model = view.model
+    assert model.index(0, 4).isValid() and model.index(0, 4).data() == ""
+    for row, column in ((1, 0), (-1, 0), (0, 5), (0, -1)):
+        assert not model.index(row, column).isValid()
+        assert model.index(row, column).data() is None
+    assert not model.index(0, 0, model.index(0, 0)).isValid()  # a table: no children
+
+
+def test_a_search_typed_while_the_list_is_hidden_runs_when_it_is_shown(qtbot, bridge):
+    bridge.service.add_contact(ContactDraft(display_name="Xena Hidden"))
+    bridge.service.add_contact(ContactDraft(display_name="Yuri Other"))
+    view = _view(qtbot, bridge)
+    view.hide()
+    view.search.setText("xena")
+    qtbot.waitUntil(lambda: not view.search_timer.isActive(), timeout=2000)
+    assert not view.worker.pool.activeThreadCount()  # nothing read for a hidden list
+    assert _names(view) == ["Xena Hidden", "Yuri Other"]
+    view.show()
+    qtbot.waitUntil(lambda: _names(view) == ["Xena Hidden"], timeout=5000)
