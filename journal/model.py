@@ -282,6 +282,7 @@ class Reminder:
     every_days: int | None
     done: bool
     snoozed_until: dt.date | None
+    yearly_on: tuple[int, int] | None = None  # (month, day) a yearly reminder is set for
 
     @property
     def effective_due(self) -> dt.date:

@@ -582,7 +582,9 @@ class JournalService:
 
 def _advance(day: dt.date, reminder: Reminder) -> dt.date:
     if reminder.repeat is ReminderRepeat.YEARLY:
-        return dates.occurrence_in(day.year + 1, reminder.due_on.month, reminder.due_on.day)
+        # its own day, not this year's stand-in (29 Feb is the 28th in a common year only)
+        month, on = reminder.yearly_on or (reminder.due_on.month, reminder.due_on.day)
+        return dates.occurrence_in(day.year + 1, month, on)
     return day + dt.timedelta(days=reminder.every_days or 1)
 
 

@@ -554,9 +554,20 @@ def _v7_search_indexes_merged(conn: sqlite3.Connection) -> None:
         conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 
+# v8: a yearly reminder keeps the day of the year it was set for. Completing one moved its
+# due_on to the next year's occurrence, and a reminder set for 29 February fell on the 28th in
+# a common year and then stayed on the 28th for good. Existing yearly reminders keep the day
+# they are on now (one already moved to 28 February cannot be told from one set for it).
+def _v8_yearly_reminder_day(conn: sqlite3.Connection) -> None:
+    """reminders.yearly_on: 'MM-DD' of a yearly reminder's own day (NULL for the others)."""
+    conn.execute("ALTER TABLE reminders ADD COLUMN yearly_on TEXT")
+    conn.execute("UPDATE reminders SET yearly_on = substr(due_on, 6, 5) WHERE repeat = 'yearly'")
+
+
 # STEPS[n - 1] takes a journal from version n - 1 to version n.
 STEPS: list[Step] = [_v1_initial_schema, _v2_photos, _v3_tag_rhythms, _v4_speed,
-                     _v5_report_indexes, _v6_conversation_months, _v7_search_indexes_merged]
+                     _v5_report_indexes, _v6_conversation_months, _v7_search_indexes_merged,
+                     _v8_yearly_reminder_day]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -17,9 +17,11 @@ def insert(db: Database, draft: ReminderDraft, now: dt.datetime) -> int:
     with db.atomic() as conn:
         cursor = conn.execute(
             "INSERT INTO reminders (uid, contact_id, title, due_on, repeat, every_days, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "yearly_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new_uid(), draft.contact_id, draft.title.strip(), draft.due_on.isoformat(),
-             draft.repeat.value, draft.every_days, stamp(now), stamp(now)))
+             draft.repeat.value, draft.every_days,
+             draft.due_on.isoformat()[5:] if draft.repeat is ReminderRepeat.YEARLY else None,
+             stamp(now), stamp(now)))
     return int(cursor.lastrowid or 0)
 
 
@@ -56,4 +58,12 @@ def _reminder(row: Row) -> Reminder:
         contact_name=row["contact_name"], title=row["title"],
         due_on=dt.date.fromisoformat(row["due_on"]), repeat=ReminderRepeat(row["repeat"]),
         every_days=row["every_days"], done=bool(row["done"]),
-        snoozed_until=parse_date(row["snoozed_until"]))
+        snoozed_until=parse_date(row["snoozed_until"]),
+        yearly_on=_month_day(row["yearly_on"]))
+
+
+def _month_day(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    month, day = text.split("-")
+    return int(month), int(day)

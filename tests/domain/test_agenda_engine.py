@@ -197,6 +197,11 @@ def test_a_yearly_reminder_on_29_february(
         anna.id, "Leap day", dt.date(2024, 2, 29), ReminderRepeat.YEARLY))
     service.complete_reminder(reminder.id)
     assert service.reminder(reminder.id).due_on == dt.date(2025, 2, 28)
+    # done each year on the day it comes: back on the 29th when there is one again
+    for year in (2025, 2026, 2027):
+        clock.set_day(dt.date(year, 2, 28))
+        service.complete_reminder(reminder.id)
+    assert service.reminder(reminder.id).due_on == dt.date(2028, 2, 29)
 
 
 def test_an_every_n_days_reminder_advances_past_today(

@@ -512,3 +512,40 @@ def test_migration_7(tmp_path: Path) -> None:
             db, search_store.fts_query("lilies") or "", 50)] == [later]
     finally:
         conn.close()
+
+
+def test_migration_8(tmp_path: Path) -> None:
+    """Step 8 records the day a yearly reminder is set for ('MM-DD'), from its date; other
+    reminders have none. The reminders read as before, and new ones record theirs."""
+    from journal.model import ReminderDraft, ReminderRepeat
+    from journal.store import reminders as reminder_store
+
+    conn = connect(tmp_path / "journal.sqlite3")
+    try:
+        assert migrations.migrate(conn, target=7) == [1, 2, 3, 4, 5, 6, 7]
+        db = Database(conn)
+        anna = contact_store.insert(db, ContactDraft(display_name="Anna"), NOW)
+        for number, (due, repeat, every) in enumerate((
+                ("2028-02-29", "yearly", None), ("2027-06-01", "yearly", None),
+                ("2027-01-01", "once", None), ("2027-01-05", "every", 10))):
+            conn.execute("INSERT INTO reminders (uid, contact_id, title, due_on, repeat, "
+                         "every_days, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (f"r{number}", anna, f"Reminder {number}", due, repeat, every,
+                          "2024-03-15T12:00:00Z", "2024-03-15T12:00:00Z"))
+        if conn.in_transaction:
+            conn.commit()
+
+        assert migrations.migrate(conn) == [8]
+        assert migrations.schema_version(conn) == 8
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        days = [r[0] for r in conn.execute("SELECT yearly_on FROM reminders ORDER BY uid")]
+        assert days == ["02-29", "06-01", None, None]
+        read = reminder_store.for_contact(db, anna)
+        assert [(r.title, r.due_on.isoformat(), r.yearly_on) for r in read] == [
+            ("Reminder 2", "2027-01-01", None), ("Reminder 3", "2027-01-05", None),
+            ("Reminder 1", "2027-06-01", (6, 1)), ("Reminder 0", "2028-02-29", (2, 29))]
+        added = reminder_store.insert(db, ReminderDraft(
+            anna, "Leap day", dt.date(2032, 2, 29), ReminderRepeat.YEARLY), NOW)
+        assert reminder_store.get(db, added).yearly_on == (2, 29)  # type: ignore[union-attr]
+    finally:
+        conn.close()
