@@ -35,7 +35,7 @@ from journal.paths import JOURNAL_FILENAME, SAMPLE_FILENAME, resolve_data_dir
 from journal.single_instance import SingleInstance
 from journal.store import migrations
 from journal.store.connection import Database, connect
-from journal.ui import ready_report
+from journal.ui import collector, ready_report
 from journal.ui.common import JournalBridge, Worker, show_error
 from journal.ui.icons import themed_icon
 from journal.ui.main_window import MainWindow
@@ -69,6 +69,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QApplication.setDesktopFileName(APP_ID)
     app = QApplication(argv or [sys.argv[0]])
     app.setWindowIcon(themed_icon("app"))
+    collector.install(app)  # Python's cycle collector on the UI thread only: see the module
     return app
 
 

@@ -154,18 +154,24 @@ class Worker(QObject):
             on_error: Callable[[BaseException], None] | None = None) -> None:
         self._ticket += 1
         ticket = self._ticket
+        # Deleted here on the UI thread once delivered rather than left to Python's cycle
+        # collector (it and the closures below form a cycle): see journal/ui/collector.py.
         signals = _WorkerSignals()
         self._keep.add(signals)
 
+        def done_with(signals: _WorkerSignals) -> None:
+            self._keep.discard(signals)
+            signals.deleteLater()
+
         @Slot(object)
         def deliver(result: Any) -> None:
-            self._keep.discard(signals)
+            done_with(signals)
             if ticket == self._ticket:
                 on_done(result)
 
         @Slot(object)
         def fail(error: BaseException) -> None:
-            self._keep.discard(signals)
+            done_with(signals)
             if ticket == self._ticket and on_error is not None:
                 on_error(error)
 

@@ -55,3 +55,14 @@ def _never_block_on_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"unexpected modal dialog: {self.text()}")
 
     monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_garbage_on_the_ui_thread(qapp):  # type: ignore[no-untyped-def]
+    """As the app does (journal/ui/collector.py): Python's cycle collector never runs on a
+    worker thread, where freeing a Qt object can deadlock with the UI thread or crash."""
+    from journal.ui import collector
+
+    made = collector.install(qapp)
+    yield
+    made.stop()

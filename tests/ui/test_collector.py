@@ -1,0 +1,38 @@
+"""Python's cycle collector runs on the UI thread only (journal/ui/collector.py)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from typing import ClassVar
+
+
+class Node:
+    """Garbage in a cycle, like a Qt object and the closure connected to its signal."""
+
+    freed_on: ClassVar[list[bool]] = []
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        Node.freed_on.append(threading.current_thread() is threading.main_thread())
+
+
+def test_garbage_in_cycles_is_freed_on_the_ui_thread_not_a_worker(qtbot) -> None:  # type: ignore[no-untyped-def]
+    assert not gc.isenabled()  # no automatic collection, which starts in any thread
+    gc.collect()
+    Node.freed_on.clear()
+    for _ in range(gc.get_threshold()[0] * 2):
+        Node()
+
+    def busy_worker() -> None:  # allocates far past the threshold, as a journal read does
+        kept = [{"row": n} for n in range(50_000)]
+        assert len(kept) == 50_000
+
+    worker = threading.Thread(target=busy_worker)
+    worker.start()
+    worker.join()
+    assert Node.freed_on == []  # the worker collected nothing
+    qtbot.waitUntil(lambda: len(Node.freed_on) >= gc.get_threshold()[0] * 2, timeout=3000)
+    assert all(Node.freed_on)  # the UI thread's timer did
