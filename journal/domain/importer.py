@@ -431,7 +431,8 @@ def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, lis
     methods = _local_numbers_in_their_country(methods, country)
     cadence = draft.cadence_days if draft.cadence_days and draft.cadence_days <= 3660 else None
     clean = cleaned_contact(draft, country, methods, cadence)
-    if len(clean.methods) > 1:
+    if len(clean.methods) > 1 and len({m.kind for m in clean.methods}) < len(clean.methods):
+        # (methods of different kinds never have the same key)
         seen: set[tuple[str, str]] = set()
         unique: list[ContactMethod] = []
         for method in clean.methods:
@@ -662,7 +663,9 @@ class _Run:
                                                  "them there, then import again to update "
                                                  "them", name))
             return
-        report.notes.extend(Issue(item.line, text, name) for text in item.warnings + warnings)
+        if item.warnings or warnings:
+            report.notes.extend(Issue(item.line, text, name)
+                                for text in item.warnings + warnings)
         if existing_id is None:
             if not clean.uid or clean.uid in index.trashed_uids:
                 clean.uid = new_uid()
