@@ -316,8 +316,8 @@ def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
     # Handed out in increasing order, so the UID indexes grow at their end instead of taking
     # random inserts all over (they are as random as ever).
     uids = iter(sorted(new_uids(needed)))
-    contact_rows = []
-    method_rows = []
+    contact_rows: list[tuple[Any, ...]] = []
+    method_rows: list[tuple[Any, ...]] = []
     tag_rows = []
     add_contact, add_method = contact_rows.append, method_rows.append
     for contact_id, d in contacts:
