@@ -338,6 +338,7 @@ class MatchIndex:
         self.phones: dict[str, int] = {}
         self._names: dict[str, list[int]] | None = None
         self._unkeyed_names: list[tuple[int, str]] = []
+        self._last_keyed: tuple[ContactDraft, list[str], list[str]] | None = None
 
     @classmethod
     def of(cls, service: JournalService) -> MatchIndex:
@@ -368,25 +369,32 @@ class MatchIndex:
         self._unkeyed_names.clear()
         return self._names
 
+    def _keys(self, draft: ContactDraft) -> tuple[list[str], list[str]]:
+        """The email and phone keys of ``draft``'s methods, in order (phones without a key
+        as ''); made once for a record that is looked for and then added."""
+        if self._last_keyed is not None and self._last_keyed[0] is draft:
+            return self._last_keyed[1], self._last_keyed[2]
+        emails, phones = [], []
+        for method in draft.methods:
+            if method.kind is MethodKind.EMAIL:
+                emails.append(email_key(method.value))
+            elif method.kind is MethodKind.PHONE:
+                phones.append(phone_key(method.value))
+        self._last_keyed = (draft, emails, phones)
+        return emails, phones
+
     def find(self, draft: ContactDraft) -> int | None:
         if draft.uid and draft.uid in self.uids:
             return self.uids[draft.uid]
-        methods = draft.methods
-        for method in methods:
-            if method.kind is MethodKind.EMAIL:
-                found = self.emails.get(email_key(method.value))
-                if found is not None:
-                    return found
-        reachable = False
-        for method in methods:
-            if method.kind is MethodKind.PHONE:
-                reachable = True
-                key = phone_key(method.value)
-                if key and key in self.phones:
-                    return self.phones[key]
-            elif method.kind is MethodKind.EMAIL:
-                reachable = True
-        if not reachable:
+        emails, phones = self._keys(draft)
+        for key in emails:
+            found = self.emails.get(key)
+            if found is not None:
+                return found
+        for key in phones:
+            if key and key in self.phones:
+                return self.phones[key]
+        if not emails and not phones:
             same_name = self.names.get(name_key(draft.display_name), [])
             if len(same_name) == 1:
                 return same_name[0]
@@ -400,13 +408,12 @@ class MatchIndex:
             same_name = self._names.setdefault(name_key(draft.display_name), [])
             if contact_id not in same_name:
                 same_name.append(contact_id)
-        for method in draft.methods:
-            if method.kind is MethodKind.EMAIL:
-                self.emails.setdefault(email_key(method.value), contact_id)
-            elif method.kind is MethodKind.PHONE:
-                key = phone_key(method.value)
-                if key:
-                    self.phones.setdefault(key, contact_id)
+        emails, phones = self._keys(draft)
+        for key in emails:
+            self.emails.setdefault(key, contact_id)
+        for key in phones:
+            if key:
+                self.phones.setdefault(key, contact_id)
 
 
 # -- cleaning and merging ---------------------------------------------------------------------
