@@ -758,6 +758,8 @@ def import_file(service: JournalService, path: Path, fmt: str | None = None,
     loaded = load_file(path, fmt)
     country = service.settings().default_country
     parsed = parse_loaded(loaded, mapping, country, cancelled=cancelled)
+    # The records are read: the file's text and cells (most of a large CSV's memory) go.
+    loaded.text, loaded.table = "", None
     if not parsed.contacts and not parsed.problems:
         raise ImportFileError(f"{path.name} holds no contacts.")
     chosen = policy or remembered_policy(service)
