@@ -16,7 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from journal.domain.parsed import ImportFileError, Issue, ParsedContact, ParseResult
 from journal.domain.vcard import EARLIEST_REAL_YEAR, fallback_name
@@ -457,15 +457,6 @@ def _split_tags(text: str) -> list[str]:
             if p.strip() and p.lstrip("* ").strip().casefold() != "mycontacts"]
 
 
-@dataclass
-class _Row:
-    draft: ContactDraft = field(default_factory=ContactDraft)
-    middle: str = ""
-    warnings: list[str] = field(default_factory=list)
-    addresses: dict[str, dict[str, str]] = field(default_factory=dict)
-    address_labels: dict[str, str] = field(default_factory=dict)
-
-
 def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
                         progress: Callable[[int, int], None] | None = None,
                         cancelled: Callable[[], bool] | None = None) -> ParseResult:
@@ -475,113 +466,164 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
         raise ImportFileError(problem)
     result = ParseResult(format="csv", encoding=table.encoding, delimiter=table.delimiter)
     total = len(table.rows)
-    columns = [(index, column) for index, column in sorted(mapping.items()) if column.field]
-    country_key, this_year = country.upper(), dt.date.today().year
-
-    def date_of(value: str) -> PartialDate | None:
-        return _parse_csv_date(value.strip(), country_key, this_year)
-
+    reader = _RowReader(mapping, country)
+    contacts, problems = result.contacts, result.problems
     for number, (line, cells) in enumerate(table.rows, start=1):
-        if cancelled is not None and number % 500 == 0 and cancelled():
-            from journal.domain.parsed import ImportCancelled
+        if number % 500 == 0:
+            if cancelled is not None and cancelled():
+                from journal.domain.parsed import ImportCancelled
 
-            raise ImportCancelled()
-        if progress is not None and number % 2000 == 0:
-            progress(number, total)
-        parsed = _row_contact(line, cells, columns, date_of)
+                raise ImportCancelled()
+            if progress is not None and number % 2000 == 0:
+                progress(number, total)
+        parsed = reader.contact(line, cells)
         if isinstance(parsed, Issue):
-            result.problems.append(parsed)
+            problems.append(parsed)
         else:
-            result.contacts.append(parsed)
+            contacts.append(parsed)
     return result
 
 
+# What a column does with its cell (_RowReader.contact), most common first.
+_NAME, _LISTED, _DATE, _TAGS, _NOTES, _UID, _MIDDLE, _ADDRESS_PART, _EVENT, _SINCE, _PHOTO = \
+    range(11)
 _NAME_FIELDS = frozenset(("display_name", "given_name", "family_name", "preferred_name",
                           "pronunciation", "company", "job_title", "how_we_met"))
 _LISTED_METHODS = frozenset(("email", "phone", "url"))
+_OTHER_ACTIONS = {"birthday": _DATE, "anniversary": _DATE, "event": _EVENT,
+                  "customer_since": _SINCE, "notes": _NOTES, "tags": _TAGS, "uid": _UID,
+                  "photo_link": _PHOTO}
+_CACHED_CELLS = 65536  # distinct dates and tag cells remembered while a table is read
 
 
-def _row_contact(line: int, cells: list[str], columns: list[tuple[int, Column]],
-                 date_of: Callable[[str], PartialDate | None]) -> ParsedContact | Issue:
-    """One row as a contact; ``columns``: the mapping's columns that import, in order;
-    ``date_of``: parse_csv_date in the journal's country."""
-    row = _Row()
-    draft = row.draft
+def _action(column: Column) -> int | None:
+    target = column.field
+    if target in _NAME_FIELDS:
+        return _NAME
+    if target == "middle_name":
+        return _MIDDLE
+    if target in _LISTED_METHODS or (target == "address" and not column.group):
+        return _LISTED
+    if target == "address" or target in _ADDRESS_PARTS:
+        return _ADDRESS_PART
+    return _OTHER_ACTIONS.get(target)
 
-    def label_of(column: Column) -> tuple[str, bool]:
-        if column.label_column is not None and column.label_column < len(cells):
-            return _label_cell(cell_value(cells[column.label_column]))
-        return column.label, False
 
-    width = len(cells)
-    for index, column in columns:
-        if index >= width:
-            break
-        value = cells[index].strip()
-        if value[:1] in ("=", "'"):  # cell_value's rules can only apply then
-            value = cell_value(value)
-        if not value:
-            continue
-        target = column.field
-        if target in _NAME_FIELDS:
-            if not getattr(draft, target):
-                setattr(draft, target, value)
-        elif target == "middle_name":
-            row.middle = value
-        elif target in _LISTED_METHODS or (target == "address" and not column.group):
-            label, primary = label_of(column)
-            for item in _split_values(value):
-                draft.methods.append(
-                    ContactMethod(_METHOD_FIELDS[target], item, label, is_primary=primary))
-        elif target == "address" or target in _ADDRESS_PARTS:
-            group = column.group or "address"
-            label, _ = label_of(column)
-            row.address_labels.setdefault(group, label)
-            parts = row.addresses.setdefault(group, {})
-            key = "formatted" if target == "address" else target
-            parts[key] = ", ".join(p for p in (parts.get(key, ""), value) if p)
-        elif target in ("birthday", "anniversary"):
-            when = date_of(value)
-            if when is None and not is_no_date(value):
-                row.warnings.append(f"the {target} '{value}' is not a date this app "
+class _RowReader:
+    """Rows of one table as contacts, with one mapping: what each column does is worked out
+    once, and dates and tag cells, which repeat down a file, are read once each."""
+
+    def __init__(self, mapping: Mapping, country: str) -> None:
+        self.columns = [(index, column, action) for index, column in sorted(mapping.items())
+                        if column.field and (action := _action(column)) is not None]
+        self.country, self.this_year = country.upper(), dt.date.today().year
+        self.dates: dict[str, PartialDate | None] = {}
+        self.tags: dict[str, list[str]] = {}
+
+    def date_of(self, value: str) -> PartialDate | None:
+        """parse_csv_date in the journal's country."""
+        try:
+            return self.dates[value]
+        except KeyError:
+            if len(self.dates) > _CACHED_CELLS:
+                self.dates.clear()
+            when = self.dates[value] = _parse_csv_date(value.strip(), self.country,
+                                                       self.this_year)
+            return when
+
+    def tags_of(self, value: str) -> list[str]:
+        try:
+            return self.tags[value]
+        except KeyError:
+            if len(self.tags) > _CACHED_CELLS:
+                self.tags.clear()
+            tags = self.tags[value] = _split_tags(value)
+            return tags
+
+    def contact(self, line: int, cells: list[str]) -> ParsedContact | Issue:
+        """One row as a contact."""
+        draft = ContactDraft()
+        methods = draft.methods
+        middle = ""
+        warnings: list[str] = []
+        addresses: dict[str, dict[str, str]] = {}
+        address_labels: dict[str, str] = {}
+        width = len(cells)
+        for index, column, action in self.columns:
+            if index >= width:
+                break
+            value = cells[index].strip()
+            if value[:1] in ("=", "'"):  # cell_value's rules can only apply then
+                value = cell_value(value)
+            if not value:
+                continue
+            if action == _NAME:
+                if not getattr(draft, column.field):
+                    setattr(draft, column.field, value)
+            elif action == _LISTED:
+                label, primary = _label_of(column, cells)
+                kind = _METHOD_FIELDS[column.field]
+                for item in _split_values(value):
+                    methods.append(ContactMethod(kind, item, label, primary))
+            elif action == _DATE:
+                when = self.date_of(value)
+                if when is None and not is_no_date(value):
+                    warnings.append(f"the {column.field} '{value}' is not a date this app "
                                     "understands and was left out")
-            elif getattr(draft, target) is None:
-                setattr(draft, target, when)
-        elif target == "event":
-            label, _ = label_of(column)
-            when = date_of(value)
-            if label.casefold() == "anniversary" and when and draft.anniversary is None:
-                draft.anniversary = when
-        elif target == "customer_since":
-            when = date_of(value)
-            if when and when.year is not None:
-                draft.customer_since = dt.date(when.year, when.month, when.day)
-        elif target == "notes":
-            draft.notes = "\n\n".join(p for p in (draft.notes, value) if p)
-        elif target == "tags":
-            for tag in _split_tags(value):
-                if tag not in draft.tags:
-                    draft.tags.append(tag)
-        elif target == "uid":
-            draft.uid = value
-        elif target == "photo_link":
-            row.warnings.append("the photo is only a web link, which this app never "
+                elif getattr(draft, column.field) is None:
+                    setattr(draft, column.field, when)
+            elif action == _TAGS:
+                for tag in self.tags_of(value):
+                    if tag not in draft.tags:
+                        draft.tags.append(tag)
+            elif action == _NOTES:
+                draft.notes = "\n\n".join(p for p in (draft.notes, value) if p)
+            elif action == _UID:
+                draft.uid = value
+            elif action == _MIDDLE:
+                middle = value
+            elif action == _ADDRESS_PART:
+                group = column.group or "address"
+                label, _ = _label_of(column, cells)
+                address_labels.setdefault(group, label)
+                parts = addresses.setdefault(group, {})
+                key = "formatted" if column.field == "address" else column.field
+                parts[key] = ", ".join(p for p in (parts.get(key, ""), value) if p)
+            elif action == _EVENT:
+                label, _ = _label_of(column, cells)
+                when = self.date_of(value)
+                if label.casefold() == "anniversary" and when and draft.anniversary is None:
+                    draft.anniversary = when
+            elif action == _SINCE:
+                when = self.date_of(value)
+                if when and when.year is not None:
+                    draft.customer_since = dt.date(when.year, when.month, when.day)
+            else:  # _PHOTO
+                warnings.append("the photo is only a web link, which this app never "
                                 "downloads; it was skipped")
-    for group, parts in row.addresses.items():
-        text = parts.get("formatted") or ", ".join(
-            p for p in (parts.get("street", ""), parts.get("city", ""),
-                        " ".join(x for x in (parts.get("region", ""),
-                                             parts.get("postcode", "")) if x),
-                        parts.get("country", "")) if p)
-        if text:
-            draft.methods.append(ContactMethod(MethodKind.ADDRESS, text,
-                                               row.address_labels.get(group, "")))
-    if not draft.display_name:
-        draft.display_name = " ".join(
-            p for p in (draft.given_name, row.middle, draft.family_name) if p) \
-            or fallback_name(draft)
-    if not draft.display_name:
-        if not any(c.strip() for c in cells):
-            return Issue(line, "this row is empty")
-        return Issue(line, "this row has no name, email or phone; it was not imported")
-    return ParsedContact(draft, line, None, row.warnings)
+        for group, parts in addresses.items():
+            text = parts.get("formatted") or ", ".join(
+                p for p in (parts.get("street", ""), parts.get("city", ""),
+                            " ".join(x for x in (parts.get("region", ""),
+                                                 parts.get("postcode", "")) if x),
+                            parts.get("country", "")) if p)
+            if text:
+                methods.append(ContactMethod(MethodKind.ADDRESS, text,
+                                             address_labels.get(group, "")))
+        if not draft.display_name:
+            draft.display_name = " ".join(
+                p for p in (draft.given_name, middle, draft.family_name) if p) \
+                or fallback_name(draft)
+        if not draft.display_name:
+            if not any(c.strip() for c in cells):
+                return Issue(line, "this row is empty")
+            return Issue(line, "this row has no name, email or phone; it was not imported")
+        return ParsedContact(draft, line, None, warnings)
+
+
+def _label_of(column: Column, cells: list[str]) -> tuple[str, bool]:
+    """The label of a method or address and whether it is the primary one: from the label
+    column (Google's '* Mobile') when there is one, else the mapping's."""
+    if column.label_column is not None and column.label_column < len(cells):
+        return _label_cell(cell_value(cells[column.label_column]))
+    return column.label, False

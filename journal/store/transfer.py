@@ -308,24 +308,29 @@ def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
     transaction is then rolled back.
     """
     from journal.store import bulk
-    from journal.store.codec import date_iso, new_uid, partial_iso
+    from journal.store.codec import new_uid
 
     when = stamp(now)
+    needed = sum(not d.uid for _, d in contacts) \
+        + sum(not m.uid for _, d in contacts for m in d.methods)
     # Handed out in increasing order, so the UID indexes grow at their end instead of taking
     # random inserts all over (they are as random as ever).
-    uids = iter(sorted(new_uids(len(contacts) + sum(len(d.methods) for _, d in contacts))))
-    contact_rows = []
-    method_rows = []
+    uids = iter(sorted(new_uids(needed)))
+    contact_rows: list[tuple[Any, ...]] = []
+    method_rows: list[tuple[Any, ...]] = []
     tag_rows = []
+    add_contact, add_method = contact_rows.append, method_rows.append
     for contact_id, d in contacts:
-        contact_rows.append((
+        add_contact((
             contact_id, d.uid or next(uids), d.given_name, d.family_name, d.display_name,
-            d.preferred_name, d.pronunciation, d.company, d.job_title, partial_iso(d.birthday),
-            partial_iso(d.anniversary), date_iso(d.customer_since), d.how_we_met, d.notes,
-            d.cadence_days, when, when))
-        method_rows += [(m.uid or next(uids), contact_id, m.kind.value, m.label, m.value.strip(),
-                         int(m.is_primary), position, when)
-                        for position, m in enumerate(d.methods)]
+            d.preferred_name, d.pronunciation, d.company, d.job_title,
+            d.birthday.iso() if d.birthday else None,
+            d.anniversary.iso() if d.anniversary else None,
+            d.customer_since.isoformat() if d.customer_since else None, d.how_we_met,
+            d.notes, d.cadence_days, when, when))
+        for position, m in enumerate(d.methods):
+            add_method((m.uid or next(uids), contact_id, str(m.kind), m.label, m.value.strip(),
+                        int(m.is_primary), position, when))
         if d.tags:
             tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
     if cancelled is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from journal.domain.exporter import export_csv, export_vcard
 from journal.domain.importer import (
     DuplicatePolicy,
     ImportReport,
+    collector_paused,
     import_file,
     load_file,
     remember_policy,
@@ -508,3 +510,30 @@ def test_a_later_record_of_the_same_file_completes_a_new_customer(
                                          "Bo Li,bo@x.example\n"), policy=DuplicatePolicy.SKIP)
     assert (skipped.added, skipped.skipped) == (1, 1)
     assert service.find_contact("bo@x.example").display_name == "Bo"
+
+
+def test_the_garbage_collector_is_on_again_after_an_import_however_it_ends(
+        service: JournalService, tmp_path: Path) -> None:
+    """Imports pause Python's cyclic collector (millions of short-lived objects); the app must
+    get it back whether the import finished, was cancelled or failed, and an import running
+    inside another (the GUI's worker) must not turn it back on early."""
+    path = write(tmp_path, "few.csv", many_rows(20))
+    assert gc.isenabled()
+    import_file(service, path)
+    assert gc.isenabled()
+    with pytest.raises(ImportCancelled):
+        import_file(service, path, cancelled=lambda: True)
+    assert gc.isenabled()
+    with pytest.raises(ImportFileError):
+        import_file(service, write(tmp_path, "empty.csv", ""))
+    assert gc.isenabled()
+    with collector_paused():
+        import_file(service, path)
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # an app that keeps it off keeps it off
+    try:
+        import_file(service, path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -65,3 +65,27 @@ def test_a_load_referring_to_a_missing_contact_leaves_nothing(db: Database,
     assert _schema(db) == schema
     assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert not db.conn.in_transaction
+
+
+def test_a_load_tags_each_contact_with_the_tag_of_the_same_name_whatever_its_case(
+        db: Database) -> None:
+    """Tag names are compared as SQLite compares them (ASCII letters without case): a load
+    reuses the journal's 'Regulars' for 'REGULARS', and a tag listed twice is given once.
+    The rows go in many to a statement: counts that are not a multiple of it are whole."""
+    db.conn.execute("INSERT INTO tags (uid, name, updated_at) VALUES ('t1', 'Regulars', ?)",
+                    (NOW,))
+    count = 3 * bulk.ROWS_A_STATEMENT + 5
+    contacts = [_contact(i, f"Person {i}") for i in range(1, count + 1)]
+    tags = [(1, "REGULARS"), (1, "regulars"), (2, "Élan"), (3, "élan"), (3, "Vip"),
+            (4, "VIP"), *((i, "bulk") for i in range(1, count + 1))]
+    bulk.insert_all(db, contacts=contacts, tags=tags, now_stamp=NOW)
+    tagged = db.conn.execute(
+        "SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id "
+        "WHERE t.name <> 'bulk' ORDER BY 1, 2").fetchall()
+    vip = db.scalar("SELECT name FROM tags WHERE name = 'vip'")
+    assert tagged == [(1, "Regulars"), (2, "Élan"), (3, vip), (3, "élan"), (4, vip)]
+    assert db.scalar("SELECT count(*) FROM tags") == 5  # Regulars, Élan, élan, VIP, bulk
+    assert db.scalar("SELECT count(*) FROM contacts") == count
+    assert db.scalar("SELECT count(DISTINCT contact_id) FROM contact_tags") == count
+    assert db.scalar("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'regulars'") \
+        == 1
