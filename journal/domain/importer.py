@@ -16,14 +16,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import re
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -44,6 +41,7 @@ from journal.domain.textfile import WRONG_KIND, decode, is_utf16, read_file, sni
 from journal.domain.validation import check_email, clean_contact, cleaned_contact
 from journal.domain.vcard import parse_vcards
 from journal.errors import StorageError, ValidationError
+from journal.gcpause import collector_paused
 from journal.model import Contact, ContactDraft, ContactMethod, MethodKind
 from journal.store import contacts as contact_store
 from journal.store import photos as photo_store
@@ -87,36 +85,6 @@ def remembered_policy(service: JournalService) -> DuplicatePolicy:
 def remember_policy(service: JournalService, policy: DuplicatePolicy) -> None:
     if remembered_policy(service) is not policy:
         settings_store.write(service.db, {POLICY_SETTING: policy.value}, service.clock())
-
-
-# -- the garbage collector --------------------------------------------------------------------
-_pause_lock = threading.Lock()
-_pauses = 0  # imports running with the collector paused (the GUI's and, in tests, others)
-_resume = False  # whether the collector was on when the first of them paused it
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a file is read and imported.
-
-    An import makes millions of small objects (cells, drafts, rows) that live until it ends,
-    and the collector walks every one of them again and again as they pile up: that was half
-    of a 100,000-row import's time. They hold no reference cycles, so nothing is left for
-    the collector to find; it is back on as soon as the last import running ends.
-    """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
 
 
 # -- loading ----------------------------------------------------------------------------------

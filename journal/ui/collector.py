@@ -10,7 +10,8 @@ the test suite: the UI thread in ``QObject::~QObject`` waiting for a mutex, a wo
 
 So automatic collection is switched off and a timer on the UI thread collects instead, with the
 same generation thresholds, which keeps memory bounded just as before. Work that pauses the
-collector (a large import) must restore the state it found, not simply switch it back on.
+collector (a large import, journal/gcpause.py) must restore the state it found, not simply
+switch it back on; this one waits while such a pause is on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import gc
 
 from PySide6.QtCore import QObject, QTimer
+
+from journal import gcpause
 
 INTERVAL_MS = 500
 
@@ -37,8 +40,8 @@ class MainThreadCollector(QObject):
 
     def check(self) -> None:
         counts, thresholds = gc.get_count(), gc.get_threshold()
-        if counts[0] <= thresholds[0]:
-            return
+        if counts[0] <= thresholds[0] or gcpause.active():
+            return  # not during an import: it would walk its millions of objects again
         generation = 0
         if counts[1] > thresholds[1]:
             generation = 2 if counts[2] > thresholds[2] else 1

@@ -36,3 +36,19 @@ def test_garbage_in_cycles_is_freed_on_the_ui_thread_not_a_worker(qtbot) -> None
     assert Node.freed_on == []  # the worker collected nothing
     qtbot.waitUntil(lambda: len(Node.freed_on) >= gc.get_threshold()[0] * 2, timeout=3000)
     assert all(Node.freed_on)  # the UI thread's timer did
+
+
+def test_no_collection_while_an_import_has_it_paused(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A large import in the GUI pauses collection (journal/gcpause.py): the UI thread's
+    collector waits too, and catches up once the import ends."""
+    from journal.gcpause import collector_paused
+
+    gc.collect()
+    Node.freed_on.clear()
+    with collector_paused():
+        for _ in range(gc.get_threshold()[0] * 2):
+            Node()
+        qtbot.wait(1200)  # two of the collector's ticks
+        assert Node.freed_on == []
+    assert not gc.isenabled()  # the app's setting: still off after the import
+    qtbot.waitUntil(lambda: len(Node.freed_on) >= gc.get_threshold()[0] * 2, timeout=3000)
