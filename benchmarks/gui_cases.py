@@ -45,7 +45,13 @@ def application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    return QApplication(["relationship-journal-bench"])
+    app = QApplication(["relationship-journal-bench"])
+    # As the app does (create_application): Python's cycle collector on the UI thread only.
+    # Without it, the windows of earlier cases freed on a worker thread crashed a full run.
+    from journal.ui import collector
+
+    collector.install(app)
+    return app
 
 
 class PaintSpy(QObject):
