@@ -315,6 +315,8 @@ class Session:
             self.notify(self.window, self.notices.pop(0))
 
     def switch(self, sample: bool) -> None:
+        if self.window is not None and not self.window.settings_saved_or_dropped():
+            return  # "Cancel": stay in this journal, the edits as typed
         try:
             self.open(sample)
         except JournalError as error:

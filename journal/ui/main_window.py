@@ -628,10 +628,10 @@ class MainWindow(QMainWindow):
         if self.nav.currentRow() >= 0:
             self.settings.setValue("window/lastView", self.nav.currentRow())
 
-    def _settings_saved_or_dropped(self) -> bool:
-        """Quitting with settings edited but not saved: save them, drop them, or (False) stay.
-        Not asked when the window is replaced (another journal, a restore): that closes the
-        tray first."""
+    def settings_saved_or_dropped(self) -> bool:
+        """Leaving with settings edited but not saved (quitting, or going to the sample shop
+        and back): save them, drop them, or (False) stay. A close that replaces the window
+        closes the tray first and is not asked again."""
         if SETTINGS not in self._built:
             return True
         pages = [page for page in (self._settings_view, self._templates_settings)
@@ -662,7 +662,7 @@ class MainWindow(QMainWindow):
         tray = self._tray if self._tray_closed else self.tray
         if tray is not None and tray.intercept_close(event, self):
             return  # hidden to the tray; the app keeps running
-        if not self._tray_closed and not self._settings_saved_or_dropped():
+        if not self._tray_closed and not self.settings_saved_or_dropped():
             event.ignore()  # "Cancel": stay open, the edits as typed
             if tray is not None:
                 tray.quitting = False  # a later close hides to the tray again

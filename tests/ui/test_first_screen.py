@@ -235,6 +235,36 @@ def test_switching_journals_before_the_first_paint_leaves_one_working_tray(
         session.shutdown()
 
 
+def test_going_to_the_sample_shop_with_unsaved_settings_asks_first(
+        qtbot, tmp_path, settings, clock):  # type: ignore[no-untyped-def]
+    """Settings typed but not saved in the owner's journal: Cancel stays there with the edits,
+    Save keeps them in the owner's journal before the sample shop opens."""
+    from journal.ui.main_window import VIEWS
+
+    data_dir = tmp_path / "data"
+    session = Session(data_dir, settings, clock)
+    session.notify = lambda parent, text: None
+    try:
+        assert session.start(False)
+        own = session.window
+        assert own is not None
+        own.show_view(VIEWS.index("Settings"))
+        qtbot.keyClicks(own.settings_view.business_edit, "Corner Florist")
+        answers = ["cancel", "save"]
+        own.ask_about_unsaved_settings = lambda: answers.pop(0)
+        session.switch(True)
+        assert session.window is own and not own.is_sample
+        assert own.settings_view.business_edit.text() == "Corner Florist"
+        session.switch(True)
+        assert session.window is not None and session.window.is_sample
+        assert answers == []
+        session.switch(False)
+        assert session.service is not None
+        assert session.service.settings().business_name == "Corner Florist"
+    finally:
+        session.shutdown()
+
+
 def test_opening_the_app_loads_only_what_the_first_view_needs(tmp_path: Path) -> None:
     """The window on Today, in a fresh process: the other views, the charts, the import and
     export dialogs and the phone number library are not loaded until they are used."""
