@@ -307,12 +307,21 @@ class Session:
         tray = window.tray
         tray.show_window.connect(self.bring_to_front)
         tray.open_today.connect(self.bring_to_front)
-        tray.quit_requested.connect(QApplication.quit)
+        tray.quit_requested.connect(self.quit_from_tray)
         tray.start()
 
     def _show_notices(self) -> None:
         while self.notices:
             self.notify(self.window, self.notices.pop(0))
+
+    def quit_from_tray(self) -> None:
+        """Quit chosen in the tray's menu. Qt's quit() asks only visible windows, and the
+        window may be hidden in the tray: its unsaved settings are asked about here."""
+        window = self.window
+        if window is not None and not window.settings_saved_or_dropped():
+            window.tray.quitting = False  # "Cancel": keep running; a close hides again
+            return
+        QApplication.quit()
 
     def switch(self, sample: bool) -> None:
         if self.window is not None and not self.window.settings_saved_or_dropped():

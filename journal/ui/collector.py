@@ -9,7 +9,8 @@ the test suite: the UI thread in ``QObject::~QObject`` waiting for a mutex, a wo
 ``gc_collect_main`` → ``~QObject`` waiting for the interpreter lock) or crashes.
 
 So automatic collection is switched off and a timer on the UI thread collects instead, with the
-same generation thresholds, which keeps memory bounded just as before. Work that pauses the
+same generation thresholds (full collections at most every FULL_EVERY_S), which keeps memory
+bounded as before. Work that pauses the
 collector (a large import, journal/gcpause.py) must restore the state it found, not simply
 switch it back on; this one waits while such a pause is on.
 """
@@ -17,12 +18,18 @@ switch it back on; this one waits while such a pause is on.
 from __future__ import annotations
 
 import gc
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
 from journal import gcpause
 
 INTERVAL_MS = 500
+# A full collection walks every object the app holds (a big list, a loaded journal): CPython
+# itself skips most of them (until a quarter of the long-lived objects are new), which Python
+# does not let us ask about, so here they are at most this often; younger ones as before.
+FULL_EVERY_S = 120.0
 
 
 class MainThreadCollector(QObject):
@@ -31,6 +38,8 @@ class MainThreadCollector(QObject):
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
+        self.clock: Callable[[], float] = time.monotonic
+        self.last_full = self.clock()
         self.was_enabled = gc.isenabled()
         gc.disable()
         self.timer = QTimer(self)
@@ -44,7 +53,11 @@ class MainThreadCollector(QObject):
             return  # not during an import: it would walk its millions of objects again
         generation = 0
         if counts[1] > thresholds[1]:
-            generation = 2 if counts[2] > thresholds[2] else 1
+            generation = 1
+            if counts[2] > thresholds[2] and self.clock() - self.last_full >= FULL_EVERY_S:
+                generation = 2
+        if generation == 2:
+            self.last_full = self.clock()
         gc.collect(generation)
 
     def stop(self) -> None:

@@ -115,7 +115,9 @@ class CustomersView(QWidget):
         self.sort_key, self.descending = "name", False
         self._dirty = True
         self._tags_stale = True
-        self._pending_select: int | None = None
+        # (request, customer): selected when that request's rows arrive (reveal); a later request
+        # or a click of the owner's own drops it
+        self._pending_select: tuple[int, int] | None = None
         self._selecting = False
         self._generation = 0  # bumped by every request; older ones stop or are dropped
         self.complete = True  # False until the latest request's whole list is shown
@@ -346,9 +348,8 @@ class CustomersView(QWidget):
 
     def _show_ids(self, ids: list[int], complete: bool = True,
                   rows: dict[int, ContactRow] | None = None) -> None:
-        selected = self.selected_contact_id() if self._pending_select is None \
-            else self._pending_select
-        self._pending_select = None
+        pending = self._take_pending()
+        selected = self.selected_contact_id() if pending is None else pending
         self.model.set_ids(ids, rows)
         self.stack.setCurrentWidget(self.table if ids else self.empty_label)
         if not ids:
@@ -357,11 +358,11 @@ class CustomersView(QWidget):
         if selected is not None:
             self.select_contact(selected)
             if self.model.row_of(selected) is None and not complete:
-                self._pending_select = selected  # further down: selected with the rest
+                self._pending_select = (self._generation, selected)  # with the rest
 
     def _show_rest(self, ids: list[int]) -> None:
         """The whole list, which starts with the page shown: append the rest."""
-        pending, self._pending_select = self._pending_select, None
+        pending = self._take_pending()
         selected = self.selected_contact_id()
         if not self.model.extend_ids(ids) and selected is not None:
             self.select_contact(selected)
@@ -418,8 +419,14 @@ class CustomersView(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         self.bridge.open_profile.emit(self.model.contact_id(index.row()))
 
+    def _take_pending(self) -> int | None:
+        """The customer to select in the rows of the request shown now, if one waits."""
+        pending, self._pending_select = self._pending_select, None
+        return pending[1] if pending is not None and pending[0] == self._generation else None
+
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self._selecting:
+            self._pending_select = None  # the owner chose: nothing waiting overrides it
             self.current_contact_changed.emit(self.model.contact_id(current.row()))
 
     def _open_first_match(self) -> None:
@@ -458,9 +465,11 @@ class CustomersView(QWidget):
             except JournalError:
                 state = None
             if state is not self.state_filter:
-                self._pending_select = contact_id
-                self.show_state(None)
+                self.show_state(None)  # a new request, or one when the list is next shown
+                self._pending_select = (self._generation + (1 if self._dirty else 0), contact_id)
                 return
+        loaded = self.model.row_of(contact_id) is not None or self.complete
+        self._pending_select = None if loaded else (self._generation, contact_id)
         self.select_contact(contact_id)
 
     def focus_search(self) -> None:

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self._tray: TrayController | None = None
         self._tray_closed = False
         self._empty: bool | None = None  # whether the journal has no customers, until a change
+        self._left_settings = False  # unsaved settings answered for (Save or Discard) on leaving
         self._opening = True  # until the end of __init__
         self._painted = False
         self._settled = False
@@ -632,7 +633,7 @@ class MainWindow(QMainWindow):
         """Leaving with settings edited but not saved (quitting, or going to the sample shop
         and back): save them, drop them, or (False) stay. A close that replaces the window
         closes the tray first and is not asked again."""
-        if SETTINGS not in self._built:
+        if SETTINGS not in self._built or self._left_settings:
             return True
         pages = [page for page in (self._settings_view, self._templates_settings)
                  if page.is_modified()]
@@ -648,7 +649,8 @@ class MainWindow(QMainWindow):
                 if not page.save():  # refused: its message says why, beside the field
                     self._settings_tabs.setCurrentWidget(page)
                     return False
-        return answer != "cancel"
+        self._left_settings = answer != "cancel"  # answered: the close that follows asks not
+        return self._left_settings
 
     def ask_about_unsaved_settings(self) -> str:
         """'save', 'discard' or 'cancel' (tests answer for the owner)."""

@@ -998,8 +998,8 @@ class ProfileView(QWidget):
                 f"{format_day(due)} ({dates.relative_day(due, today)}) · "
                 f"{_state_words(state, talked_before=last is not None)}"
                 + (" · rhythm from their tags" if from_tags else ""))
-        tone = AMBER if last is None and state is not CheckInState.ON_TRACK \
-            else STATE_COLOURS[state]  # never talked to: a first hello, not "drifting"
+        greet = last is None and state not in (CheckInState.ON_TRACK, CheckInState.NO_RHYTHM)
+        tone = AMBER if greet else STATE_COLOURS[state]  # a first hello, not "drifting"
         self.next_check_in_label.setStyleSheet(f"color: {colour(tone).name()};")
         self.snooze_button.setVisible(due is not None)
         self._set_row("Tags", self.tags_label, " · ".join(contact.tags))

@@ -52,3 +52,30 @@ def test_no_collection_while_an_import_has_it_paused(qtbot) -> None:  # type: ig
         assert Node.freed_on == []
     assert not gc.isenabled()  # the app's setting: still off after the import
     qtbot.waitUntil(lambda: len(Node.freed_on) >= gc.get_threshold()[0] * 2, timeout=3000)
+
+
+def test_which_generation_is_collected(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Young garbage when the youngest count passes its threshold, older when the next does,
+    everything when the oldest does too, but a full walk of the heap at most every
+    FULL_EVERY_S."""
+    from PySide6.QtCore import QObject
+
+    from journal.ui import collector
+
+    owner = QObject()
+    made = collector.MainThreadCollector(owner)
+    made.timer.stop()
+    now = [made.last_full + 1.0]
+    made.clock = lambda: now[0]
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", collected.append)
+    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))
+    for counts in ((700, 0, 0), (701, 3, 0), (701, 11, 0), (701, 11, 11)):
+        monkeypatch.setattr(gc, "get_count", lambda c=counts: c)
+        made.check()
+    assert collected == [0, 1, 1]  # nothing at the threshold; no full walk a second in
+    now[0] += collector.FULL_EVERY_S
+    made.check()
+    made.check()
+    assert collected == [0, 1, 1, 2, 1]  # one full walk, then younger ones again
+

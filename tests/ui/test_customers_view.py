@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from journal.model import ContactDraft, ContactMethod, ConversationDraft, MethodKind
@@ -216,3 +217,62 @@ def test_a_search_typed_while_the_list_is_hidden_runs_when_it_is_shown(qtbot, br
     assert _names(view) == ["Xena Hidden", "Yuri Other"]
     view.show()
     qtbot.waitUntil(lambda: _names(view) == ["Xena Hidden"], timeout=5000)
+
+
+# -- a customer opened from elsewhere (Today, Reports) while the list loads ---------------------
+@pytest.fixture
+def long_list_window(qtbot, bridge, ui_service, tmp_path):  # type: ignore[no-untyped-def]
+    """250 never-contacted customers with a rhythm, two of them talked to (on track)."""
+    from PySide6.QtCore import QSettings
+
+    from journal.model import Channel
+    from journal.ui.main_window import VIEWS, MainWindow
+
+    ids = [ui_service.add_contact(ContactDraft(display_name=f"C{n:03d}", cadence_days=30)).id
+           for n in range(250)]
+    for talked in (ids[200], ids[201]):
+        ui_service.log_conversation(ConversationDraft(contact_id=talked, summary="Hello",
+                                                      channel=Channel.PHONE))
+    window = MainWindow(bridge, tmp_path,
+                        settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.show_view(VIEWS.index("Customers"))
+    _settle(qtbot, window.customers)
+    yield window, ids
+    window.customers.wait_for_results()
+
+
+def _settle(qtbot, customers) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: customers.complete
+                    and not customers.worker.pool.activeThreadCount(), timeout=10000)
+    qtbot.wait(50)
+
+
+def test_someone_further_down_a_loading_list_is_selected_when_their_row_arrives(
+        qtbot, long_list_window):  # type: ignore[no-untyped-def]
+    window, ids = long_list_window
+    customers = window.customers
+    customers.reload()
+    qtbot.waitUntil(lambda: customers.model.rowCount() > 0, timeout=5000)
+    window.open_profile(ids[220])  # beyond the first page
+    _settle(qtbot, customers)
+    assert customers.selected_contact_id() == ids[220]
+
+
+def test_a_later_open_wins_over_one_still_waiting_for_its_row(qtbot, long_list_window):  # type: ignore[no-untyped-def]
+    """Opened from Today while a state filter is dropped and the list reloads: the customer
+    opened last is the one selected beside the profile, not the one opened first."""
+    from journal.domain.relationship import RelationshipState
+
+    window, ids = long_list_window
+    customers = window.customers
+    customers.show_state(RelationshipState.NEVER_CONTACTED)
+    _settle(qtbot, customers)
+    window.open_profile(ids[200])  # on track: the filter goes, the list reloads
+    qtbot.waitUntil(lambda: customers.state_filter is None
+                    and customers.model.rowCount() > 0, timeout=5000)
+    window.open_profile(ids[5])  # already in the first page
+    _settle(qtbot, customers)
+    assert window.profile.contact_id == ids[5]
+    assert customers.selected_contact_id() == ids[5]

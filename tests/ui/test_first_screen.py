@@ -265,6 +265,37 @@ def test_going_to_the_sample_shop_with_unsaved_settings_asks_first(
         session.shutdown()
 
 
+def test_quit_from_the_tray_asks_about_unsaved_settings_with_the_window_hidden(
+        qtbot, tmp_path, settings, clock, monkeypatch):  # type: ignore[no-untyped-def]
+    """Qt's quit() asks only visible windows; the window may be hidden in the tray with a
+    business name typed but not saved: Quit shows it and asks, Cancel keeps the app running."""
+    from PySide6.QtWidgets import QApplication
+
+    from journal.ui.main_window import VIEWS
+
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
+    session = Session(tmp_path / "data", settings, clock)
+    session.notify = lambda parent, text: None
+    try:
+        assert session.start(False)
+        window = session.window
+        assert window is not None
+        window.show_view(VIEWS.index("Settings"))
+        qtbot.keyClicks(window.settings_view.business_edit, "Corner Florist")
+        window.hide()  # closed to the tray
+        window.ask_about_unsaved_settings = lambda: "cancel"
+        session.quit_from_tray()
+        assert quits == [] and window.isVisible()  # shown, to see what is unsaved
+        window.ask_about_unsaved_settings = lambda: "save"
+        session.quit_from_tray()
+        assert quits == [True]
+        assert session.service is not None
+        assert session.service.settings().business_name == "Corner Florist"
+    finally:
+        session.shutdown()
+
+
 def test_opening_the_app_loads_only_what_the_first_view_needs(tmp_path: Path) -> None:
     """The window on Today, in a fresh process: the other views, the charts, the import and
     export dialogs and the phone number library are not loaded until they are used."""
