@@ -68,11 +68,6 @@ class DuplicatePolicy(StrEnum):
                 else "Skip it: keep the journal's customer as it is")
 
 
-def notify(service: JournalService, what: str) -> None:
-    """Tell the service's listeners (the GUI) that ``what`` changed."""
-    service._changed(what)  # the service's own notification; see the report on wiring
-
-
 # -- settings ---------------------------------------------------------------------------------
 def remembered_policy(service: JournalService) -> DuplicatePolicy:
     stored = settings_store.read_all(service.db).get(POLICY_SETTING, "")
@@ -607,7 +602,7 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     report.problems.sort(key=lambda i: i.line)
     report.notes.sort(key=lambda i: i.line)
     if report.changed:
-        notify(service, "contacts")
+        service.notify("contacts")
     return report
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from journal.domain.backups import backup_before
 from journal.domain.dates import describe_cadence
-from journal.domain.importer import editable_draft, method_key, notify
+from journal.domain.importer import editable_draft, method_key
 from journal.domain.photos import photo_of
 from journal.domain.service import JournalService
 from journal.domain.validation import clean_contact
@@ -155,7 +155,7 @@ def merge_contacts(service: JournalService, keep_id: int, other_id: int,
         moved = transfer.move_attached(service.db, other_id, keep_id, now)
         contact_store.set_fields(service.db, other_id, now, deleted_at=stamp(now))
     for what in ("contacts", "conversations", "purchases", "reminders"):
-        notify(service, what)
+        service.notify(what)
     return MergeResult(service.contact(keep_id), other_id, moved)
 
 

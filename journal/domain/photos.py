@@ -20,10 +20,10 @@ def set_photo(service: JournalService, contact_id: int, data: bytes) -> Photo:
     if photo is None:
         raise ValidationError(problem[:1].upper() + problem[1:] + ".")
     photo_store.put(service.db, contact_id, photo.mime, photo.data, service.clock())
-    service._changed("contacts")
+    service.notify("contacts")
     return photo
 
 
 def remove_photo(service: JournalService, contact_id: int) -> None:
     photo_store.remove(service.db, contact_id)
-    service._changed("contacts")
+    service.notify("contacts")

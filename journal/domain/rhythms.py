@@ -79,7 +79,7 @@ def set_tag_rhythm(service: JournalService, tag: str, days: int | None) -> None:
     days = check_cadence(days)
     if not contact_store.set_tag_rhythm(service.db, tag, days, service.clock()):
         raise NotFoundError(f"There is no tag '{tag.strip()}'.")
-    service._changed("contacts")  # the tag's customers have new check-in dates
+    service.notify("contacts")  # the tag's customers have new check-in dates
 
 
 def rhythm(service: JournalService, contact: Contact) -> Rhythm:

@@ -106,14 +106,15 @@ class JournalService:
         version = self.db.data_version()
         seen, self._data_version = getattr(self, "_data_version", version), version
         if version != seen:
-            self._changed("all")
+            self.notify("all")
             return True
         return False
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def _changed(self, what: str) -> None:
+    def notify(self, what: str) -> None:
+        """Tell the listeners (the GUI's views) that ``what`` changed: "contacts", …"""
         for listener in list(self._listeners):
             listener(what)
 
@@ -121,14 +122,14 @@ class JournalService:
     def add_contact(self, draft: ContactDraft) -> Contact:
         clean = clean_contact(draft, self.settings().default_country)
         contact_id = contact_store.insert(self.db, clean, self.clock())
-        self._changed("contacts")
+        self.notify("contacts")
         return self.contact(contact_id)
 
     def update_contact(self, contact_id: int, draft: ContactDraft) -> Contact:
         self.contact(contact_id)
         clean = clean_contact(draft, self.settings().default_country)
         contact_store.update(self.db, contact_id, clean, self.clock())
-        self._changed("contacts")
+        self.notify("contacts")
         return self.contact(contact_id)
 
     def contact(self, contact_id: int, *, include_deleted: bool = False) -> Contact:
@@ -238,7 +239,7 @@ class JournalService:
         self.contact(contact_id)
         contact_store.set_fields(self.db, contact_id, self.clock(),
                                  cadence_days=check_cadence(days))
-        self._changed("contacts")
+        self.notify("contacts")
 
     def snooze_contact(self, contact_id: int, until: dt.date) -> None:
         self.contact(contact_id)
@@ -246,31 +247,31 @@ class JournalService:
             raise ValidationError("Snooze until a day after today.")
         contact_store.set_fields(self.db, contact_id, self.clock(),
                                  snoozed_until=until.isoformat())
-        self._changed("contacts")
+        self.notify("contacts")
 
     def archive_contact(self, contact_id: int, archived: bool = True) -> None:
         self.contact(contact_id)
         contact_store.set_fields(self.db, contact_id, self.clock(), archived=int(archived))
-        self._changed("contacts")
+        self.notify("contacts")
 
     def delete_contact(self, contact_id: int) -> None:
         """Move to the trash (restorable)."""
         self.contact(contact_id)
         contact_store.set_fields(self.db, contact_id, self.clock(),
                                  deleted_at=stamp(self.clock()))
-        self._changed("contacts")
+        self.notify("contacts")
 
     def restore_contact(self, contact_id: int) -> None:
         self.contact(contact_id, include_deleted=True)
         contact_store.set_fields(self.db, contact_id, self.clock(), deleted_at=None)
-        self._changed("contacts")
+        self.notify("contacts")
 
     def purge_contact(self, contact_id: int) -> None:
         contact = self.contact(contact_id, include_deleted=True)
         if contact.deleted_at is None:
             raise ValidationError("Only customers in the trash can be deleted for good.")
         contact_store.purge(self.db, contact_id)
-        self._changed("contacts")
+        self.notify("contacts")
 
     # -- conversations ------------------------------------------------------------------------
     def _clean_conversation(self, draft: ConversationDraft
@@ -286,7 +287,7 @@ class JournalService:
     def log_conversation(self, draft: ConversationDraft) -> Conversation:
         draft, when = self._clean_conversation(draft)
         conversation_id = conversation_store.insert(self.db, draft, when, self.clock())
-        self._changed("conversations")
+        self.notify("conversations")
         return self.conversation(conversation_id)
 
     def update_conversation(self, conversation_id: int, draft: ConversationDraft
@@ -294,7 +295,7 @@ class JournalService:
         self.conversation(conversation_id)
         draft, when = self._clean_conversation(draft)
         conversation_store.update(self.db, conversation_id, draft, when, self.clock())
-        self._changed("conversations")
+        self.notify("conversations")
         return self.conversation(conversation_id)
 
     def conversation(self, conversation_id: int, *, include_deleted: bool = False
@@ -331,13 +332,13 @@ class JournalService:
             raise ValidationError("Snooze until a day after today.")
         conversation_store.set_fields(self.db, conversation_id, self.clock(),
                                       follow_up_on=until.isoformat())
-        self._changed("conversations")
+        self.notify("conversations")
 
     def mark_follow_up_done(self, conversation_id: int, done: bool = True) -> None:
         self.conversation(conversation_id)
         conversation_store.set_fields(self.db, conversation_id, self.clock(),
                                       follow_up_done=int(done))
-        self._changed("conversations")
+        self.notify("conversations")
 
     def resolve_complaint(self, conversation_id: int, how: str,
                           on: dt.date | None = None) -> None:
@@ -347,25 +348,25 @@ class JournalService:
         conversation_store.set_fields(self.db, conversation_id, self.clock(),
                                       resolved_on=(on or self.today()).isoformat(),
                                       resolution=how.strip())
-        self._changed("conversations")
+        self.notify("conversations")
 
     def delete_conversation(self, conversation_id: int) -> None:
         self.conversation(conversation_id)
         conversation_store.set_fields(self.db, conversation_id, self.clock(),
                                       deleted_at=stamp(self.clock()))
-        self._changed("conversations")
+        self.notify("conversations")
 
     def restore_conversation(self, conversation_id: int) -> None:
         self.conversation(conversation_id, include_deleted=True)
         conversation_store.set_fields(self.db, conversation_id, self.clock(), deleted_at=None)
-        self._changed("conversations")
+        self.notify("conversations")
 
     def purge_conversation(self, conversation_id: int) -> None:
         found = self.conversation(conversation_id, include_deleted=True)
         if found.deleted_at is None:
             raise ValidationError("Only conversations in the trash can be deleted for good.")
         conversation_store.purge(self.db, conversation_id)
-        self._changed("conversations")
+        self.notify("conversations")
 
     # -- purchases ----------------------------------------------------------------------------
     def _clean_purchase(self, draft: PurchaseDraft) -> PurchaseDraft:
@@ -377,23 +378,23 @@ class JournalService:
 
     def add_purchase(self, draft: PurchaseDraft) -> Purchase:
         purchase_id = purchase_store.insert(self.db, self._clean_purchase(draft), self.clock())
-        self._changed("purchases")
+        self.notify("purchases")
         return self.purchase(purchase_id)
 
     def update_purchase(self, purchase_id: int, draft: PurchaseDraft) -> Purchase:
         self.purchase(purchase_id)
         purchase_store.update(self.db, purchase_id, self._clean_purchase(draft), self.clock())
-        self._changed("purchases")
+        self.notify("purchases")
         return self.purchase(purchase_id)
 
     def delete_purchase(self, purchase_id: int) -> None:
         self.purchase(purchase_id)
         purchase_store.set_deleted(self.db, purchase_id, self.clock(), self.clock())
-        self._changed("purchases")
+        self.notify("purchases")
 
     def restore_purchase(self, purchase_id: int) -> None:
         purchase_store.set_deleted(self.db, purchase_id, None, self.clock())
-        self._changed("purchases")
+        self.notify("purchases")
 
     def purchase(self, purchase_id: int) -> Purchase:
         found = purchase_store.get(self.db, purchase_id)
@@ -418,7 +419,7 @@ class JournalService:
         else:
             draft.every_days = None
         reminder_id = reminder_store.insert(self.db, draft, self.clock())
-        self._changed("reminders")
+        self.notify("reminders")
         return self.reminder(reminder_id)
 
     def reminder(self, reminder_id: int) -> Reminder:
@@ -442,23 +443,23 @@ class JournalService:
                 next_due = _advance(next_due, found)
             reminder_store.set_fields(self.db, reminder_id, self.clock(),
                                       due_on=next_due.isoformat(), snoozed_until=None)
-        self._changed("reminders")
+        self.notify("reminders")
 
     def snooze_reminder(self, reminder_id: int, until: dt.date) -> None:
         self.reminder(reminder_id)
         reminder_store.set_fields(self.db, reminder_id, self.clock(),
                                   snoozed_until=until.isoformat())
-        self._changed("reminders")
+        self.notify("reminders")
 
     def delete_reminder(self, reminder_id: int) -> None:
         self.reminder(reminder_id)
         reminder_store.set_fields(self.db, reminder_id, self.clock(),
                                   deleted_at=stamp(self.clock()))
-        self._changed("reminders")
+        self.notify("reminders")
 
     def restore_reminder(self, reminder_id: int) -> None:
         reminder_store.set_fields(self.db, reminder_id, self.clock(), deleted_at=None)
-        self._changed("reminders")
+        self.notify("reminders")
 
     # -- agenda, search, trash ----------------------------------------------------------------
     def agenda(self, on: dt.date | None = None, days: int = 7, limit: int | None = None
@@ -570,7 +571,7 @@ class JournalService:
             "default_cadence_days": str(settings.default_cadence_days or ""),
             "reminder_time": settings.reminder_time.isoformat("minutes"),
         }, self.clock())
-        self._changed("settings")
+        self.notify("settings")
 
     def count_contacts(self) -> int:
         return contact_store.count(self.db)

@@ -49,7 +49,6 @@ from journal.domain.importer import (
     LoadedFile,
     import_contacts,
     load_file,
-    notify,
     parse_loaded,
     remember_policy,
     remembered_policy,
@@ -479,7 +478,7 @@ class ImportDialog(QDialog):
         report: ImportReport = result
         self.report = report
         if report.changed:
-            notify(self.service, "contacts")  # the window's views refresh themselves
+            self.service.notify("contacts")  # the window's views refresh themselves
         self.report_heading.setText("Import finished")
         self.report_text.setPlainText(report.text())
         self.pages.setCurrentIndex(self.REPORT)
