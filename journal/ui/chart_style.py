@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCharts import QBarCategoryAxis, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 ZERO_WIDTH_SPACE = "\u200b"
 MIN_LABEL_POINTS = 8.0  # smaller than this is hard to read on a laptop screen
@@ -177,3 +177,51 @@ def clear_chart(chart: QChart) -> None:
     for axis in chart.axes():
         chart.removeAxis(axis)
         axis.deleteLater()
+
+
+class SwatchLegend(QWidget):
+    """A chart's legend as widgets: a 12-pixel colour square and the name for each series.
+
+    Qt Charts draws its legend markers at half the font's height (about 5 pixels at a laptop's
+    8-point labels), too small to tell the colours apart; this one sits under the chart (and
+    in its saved picture), in the chart's label font and the palette's text colour."""
+
+    COLUMNS = 4
+    SWATCH = 12
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(8, 0, 8, 0)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(2)
+        self.grid.setColumnStretch(self.COLUMNS, 1)  # entries packed to the left
+        self.names: list[str] = []
+
+    def set_entries(self, entries: Sequence[tuple[str, QColor]]) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)  # gone at once, not at the next pass of the event loop
+                widget.deleteLater()
+        labels, _title = fonts(self)
+        self.names = [name for name, _colour in entries]
+        for position, (name, colour) in enumerate(entries):
+            pixmap = QPixmap(self.SWATCH, self.SWATCH)
+            pixmap.fill(colour)
+            swatch = QLabel()
+            swatch.setPixmap(pixmap)
+            text = QLabel(name)
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            text.setFont(labels)
+            cell = QHBoxLayout()
+            cell.setSpacing(5)
+            cell.addWidget(swatch)
+            cell.addWidget(text, 1)
+            holder = QWidget()
+            holder.setLayout(cell)
+            cell.setContentsMargins(0, 0, 0, 0)
+            self.grid.addWidget(holder, position // self.COLUMNS, position % self.COLUMNS)
+        self.setVisible(bool(entries))

@@ -351,13 +351,21 @@ class ReportsView(QWidget):
         bar.addWidget(self.currency)
         bar.addWidget(self.period)
 
-        self.conversations_card = ChartCard("conversations", "Conversations a month, by channel")
+        self.channel_legend = chart_style.SwatchLegend("Channels")
+        self.conversations_card = ChartCard("conversations", "Conversations a month, by channel",
+                                            below=self.channel_legend)
         self.states_card = ChartCard("relationships", "Customers by relationship",
                                      below=self._state_legend())
         self.median_label = plain_label(wrap=True)
         self.median_label.setAccessibleName("Time to resolve complaints")
+        self.complaint_legend = chart_style.SwatchLegend("Opened and resolved")
+        complaints_below = QWidget()
+        below_column = QVBoxLayout(complaints_below)
+        below_column.setContentsMargins(0, 0, 0, 0)
+        below_column.addWidget(self.complaint_legend)
+        below_column.addWidget(self.median_label)
         self.complaints_card = ChartCard("complaints", "Complaints opened and resolved",
-                                         below=self.median_label)
+                                         below=complaints_below)
         self.purchases_card = ChartCard("purchases", "Purchases a month")
         self.top_table = QTableView()
         self.top_model = TopCustomersModel(self)
@@ -590,7 +598,8 @@ class ReportsView(QWidget):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
-        chart.legend().setVisible(bool(report.counts))
+        chart.legend().setVisible(False)  # markers too small to tell apart: our own below
+        self.channel_legend.set_entries([(s.label(), s.color()) for s in series.barSets()])
         card.set_note(f"{report.total:,} conversations in {len(report.months)} months.")
         card.set_empty(None if report.total else
                        f"No conversations logged in the last {len(report.months)} months.")
@@ -663,6 +672,8 @@ class ReportsView(QWidget):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
+        chart.legend().setVisible(False)
+        self.complaint_legend.set_entries([(s.label(), s.color()) for s in series.barSets()])
         self.median_label.setText(self.complaints_note(report))
         nothing = not (sum(report.opened) or sum(report.resolved))
         card.set_empty(f"No complaints in the last {len(report.months)} months."

@@ -562,3 +562,22 @@ def test_a_clicked_slice_is_not_left_pulled_out(qtbot, window):  # type: ignore[
     assert window.pages.currentWidget() is window.customer_split
     window.show_view(VIEWS.index("Reports"))
     assert not any(s.isExploded() for s in window.reports.state_slices.values())
+
+
+def test_the_bar_charts_legends_are_big_enough_to_tell_the_colours_apart(qtbot, bridge, shop):  # type: ignore[no-untyped-def]
+    """Qt's own legend markers are about 5 pixels at laptop font sizes; each bar chart has a
+    legend of 12-pixel squares in its series' colours instead, inside its saved picture."""
+    from PySide6.QtWidgets import QLabel
+
+    view = make_view(qtbot, bridge)
+    for card, legend, sets in (
+            (view.conversations_card, view.channel_legend, view.conversation_sets.values()),
+            (view.complaints_card, view.complaint_legend, view.complaint_sets.values())):
+        assert not card.chart.legend().isVisible()
+        assert legend.names == [s.label() for s in sets]
+        assert card.picture_widget().isAncestorOf(legend)
+        swatches = [label.pixmap() for label in legend.findChildren(QLabel)
+                    if not label.pixmap().isNull()]
+        assert [p.toImage().pixelColor(6, 6).name() for p in swatches] == \
+            [s.color().name() for s in sets]
+        assert all(p.width() >= 12 for p in swatches)
