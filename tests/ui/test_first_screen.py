@@ -235,21 +235,26 @@ def test_switching_journals_before_the_first_paint_leaves_one_working_tray(
         session.shutdown()
 
 
+def _business_name_typed_not_saved(qtbot, tmp_path, settings, clock):  # type: ignore[no-untyped-def]
+    """A session on the owner's journal, its Settings showing a business name not saved."""
+    from journal.ui.main_window import VIEWS
+
+    session = Session(tmp_path / "data", settings, clock)
+    session.notify = lambda parent, text: None
+    assert session.start(False)
+    window = session.window
+    assert window is not None
+    window.show_view(VIEWS.index("Settings"))
+    qtbot.keyClicks(window.settings_view.business_edit, "Corner Florist")
+    return session, window
+
+
 def test_going_to_the_sample_shop_with_unsaved_settings_asks_first(
         qtbot, tmp_path, settings, clock):  # type: ignore[no-untyped-def]
     """Settings typed but not saved in the owner's journal: Cancel stays there with the edits,
     Save keeps them in the owner's journal before the sample shop opens."""
-    from journal.ui.main_window import VIEWS
-
-    data_dir = tmp_path / "data"
-    session = Session(data_dir, settings, clock)
-    session.notify = lambda parent, text: None
+    session, own = _business_name_typed_not_saved(qtbot, tmp_path, settings, clock)
     try:
-        assert session.start(False)
-        own = session.window
-        assert own is not None
-        own.show_view(VIEWS.index("Settings"))
-        qtbot.keyClicks(own.settings_view.business_edit, "Corner Florist")
         answers = ["cancel", "save"]
         own.ask_about_unsaved_settings = lambda: answers.pop(0)
         session.switch(True)
@@ -271,18 +276,10 @@ def test_quit_from_the_tray_asks_about_unsaved_settings_with_the_window_hidden(
     business name typed but not saved: Quit shows it and asks, Cancel keeps the app running."""
     from PySide6.QtWidgets import QApplication
 
-    from journal.ui.main_window import VIEWS
-
     quits: list[bool] = []
     monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
-    session = Session(tmp_path / "data", settings, clock)
-    session.notify = lambda parent, text: None
+    session, window = _business_name_typed_not_saved(qtbot, tmp_path, settings, clock)
     try:
-        assert session.start(False)
-        window = session.window
-        assert window is not None
-        window.show_view(VIEWS.index("Settings"))
-        qtbot.keyClicks(window.settings_view.business_edit, "Corner Florist")
         window.hide()  # closed to the tray
         window.ask_about_unsaved_settings = lambda: "cancel"
         session.quit_from_tray()
