@@ -46,14 +46,6 @@ def search_conversations(db: Database, query: str, limit: int, ranked: bool = Tr
         f"ORDER BY {order} LIMIT ?", (query, limit))
 
 
-def count_contact_matches(db: Database, query: str, up_to: int) -> int:
-    """How many contacts' own details match, counting no further than ``up_to`` (cheap: the
-    index is read only that far)."""
-    return int(db.conn.execute(
-        "SELECT count(*) FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? "
-        "LIMIT ?)", (query, up_to)).fetchone()[0])
-
-
 def sample_contact_matches(db: Database, query: str, up_to: int) -> tuple[int, int]:
     """How many contacts' own details match, counting no further than ``up_to``, and the
     largest id of those counted: the index is read in id order, so ``count / largest`` is

@@ -5,9 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QDate,
+    QObject,
+    QRunnable,
+    QSettings,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from journal.domain.service import JournalService
@@ -81,6 +92,18 @@ def ask_save_discard_cancel(parent: QWidget | None, title: str, question: str) -
     box.setEscapeButton(buttons.Cancel)
     return {buttons.Save: "save", buttons.Discard: "discard"}.get(
         buttons(box.exec()), "cancel")
+
+
+def last_folder(settings: QSettings, key: str) -> Path:
+    """Where a file was last chosen under ``key``: a file dialog starts there. The home
+    folder if none was, or if that folder is gone (a USB stick unplugged)."""
+    saved = str(settings.value(key, "") or "")
+    return Path(saved) if saved and Path(saved).is_dir() else Path.home()
+
+
+def remember_folder(settings: QSettings, key: str, chosen: Path) -> None:
+    """The folder of ``chosen`` is where the next dialog for ``key`` starts."""
+    settings.setValue(key, str(chosen.parent))
 
 
 class JournalBridge(QObject):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from journal.domain.csv_export import CsvKind, CsvOptions
 from journal.domain.exporter import ExportCancelled, ExportReport, export_csv, export_vcard
 from journal.errors import JournalError
-from journal.ui.common import JournalBridge, plain_label
+from journal.ui.common import JournalBridge, last_folder, plain_label, remember_folder
 from journal.ui.task import TaskRunner, close_worker_service, worker_service
 
 KINDS: tuple[tuple[str, str, str], ...] = (  # key, label, file name stem
@@ -246,7 +246,7 @@ class ExportDialog(QDialog):
 
     # -- running ------------------------------------------------------------------------------
     def choose_and_export(self) -> None:
-        folder = Path(str(self.settings.value(SETTINGS + "folder", str(Path.home()))))
+        folder = last_folder(self.settings, SETTINGS + "folder")
         kind = self.kind_key()
         file_filter = "vCard (*.vcf)" if kind == "vcard" else "CSV (*.csv)"
         path = self.ask_for_path(self, str(folder / self.suggested_name()), file_filter)
@@ -257,7 +257,7 @@ class ExportDialog(QDialog):
         if self.runner.running:
             return
         self._remember()
-        self.settings.setValue(SETTINGS + "folder", str(path.parent))
+        remember_folder(self.settings, SETTINGS + "folder", path)
         kind = self.kind_key()
         start, end = self.date_range()
         options = CsvOptions(delimiter=str(self.delimiter.currentData()),

@@ -55,7 +55,7 @@ from journal.domain.importer import (
 )
 from journal.domain.parsed import ImportCancelled, ImportFileError, ParseResult
 from journal.errors import JournalError
-from journal.ui.common import JournalBridge, plain_label
+from journal.ui.common import JournalBridge, last_folder, plain_label, remember_folder
 from journal.ui.task import TaskRunner, close_worker_service, worker_service
 
 FILE_FILTER = ("Contacts (*.vcf *.vcard *.csv *.tsv *.txt);;vCard (*.vcf *.vcard);;"
@@ -327,14 +327,13 @@ class ImportDialog(QDialog):
 
     # -- step 1: the file ---------------------------------------------------------------------
     def choose_file(self) -> None:
-        folder = str(self.settings.value(LAST_FOLDER_KEY, str(Path.home())))
-        path = self.ask_for_file(self, folder)
+        path = self.ask_for_file(self, str(last_folder(self.settings, LAST_FOLDER_KEY)))
         if path:
             self.open_file(Path(path))
 
     def open_file(self, path: Path) -> None:
         """Read ``path`` off the UI thread, then ask what is needed to import it."""
-        self.settings.setValue(LAST_FOLDER_KEY, str(path.parent))
+        remember_folder(self.settings, LAST_FOLDER_KEY, path)
         self.loaded, self.parsed = None, None
         self.choose_error.setVisible(False)
         country = self.service.settings().default_country

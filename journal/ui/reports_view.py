@@ -89,7 +89,14 @@ from journal.domain.service import JournalService
 from journal.errors import StorageError
 from journal.model import Channel
 from journal.ui import chart_style
-from journal.ui.common import JournalBridge, Worker, plain_label, show_error
+from journal.ui.common import (
+    JournalBridge,
+    Worker,
+    last_folder,
+    plain_label,
+    remember_folder,
+    show_error,
+)
 from journal.ui.task import close_worker_service, worker_service
 
 AskForPath = Callable[[QWidget, str, str], str]  # parent, suggested path, filter → path or ""
@@ -785,12 +792,11 @@ class ReportsView(QWidget):
         today = self.reports.today if self.reports else self.service.today()
         extra = f"-{self.currency.currentText()}" if card in (
             self.purchases_card, self.top_card) and self.currency.currentText() else ""
-        saved = str(self.settings.value(FOLDER_KEY, "") or "")
-        folder = Path(saved) if saved and Path(saved).is_dir() else Path.home()
+        folder = last_folder(self.settings, FOLDER_KEY)
         return str(folder / f"{card.key}{extra}-{today.isoformat()}{suffix}")
 
     def _saved_in(self, path: Path) -> Path:
-        self.settings.setValue(FOLDER_KEY, str(path.parent))  # the next save starts there
+        remember_folder(self.settings, FOLDER_KEY, path)
         return path
 
     def save_png(self, card: ReportCard) -> Path | None:
