@@ -16,11 +16,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -532,18 +534,49 @@ def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
 
 
 # -- importing --------------------------------------------------------------------------------
-class _NewContacts:
-    """New contacts, held until every record is matched and then written in one bulk load
-    (indexes and search documents built once, not once a row); ids are handed out up front
-    so later records of the file can match them, and a later record that updates one
-    changes it here."""
+# A large import that skips duplicates writes its new customers in this many batches, each
+# while the next is matched: SQLite's share (the rows, their search documents) then runs on a
+# second core, as Python's lock is free while SQLite works.
+WRITE_BATCHES = 4
+STREAMED_IMPORT = 5000  # records: fewer are written in one go at the end
 
-    def __init__(self, service: JournalService, now: dt.datetime) -> None:
+
+class _NewContacts:
+    """New contacts and their writing, in one bulk load (indexes and search documents built
+    for many rows at once, not once a row). Ids are handed out up front so later records of
+    the file can match them.
+
+    With ``streaming``, a batch is handed to a writer thread as soon as it is complete, as
+    no later record can change it (duplicates are skipped) and the import reads nothing
+    more from the journal; else everything is written at the end, when a later record may
+    have updated a new customer here. Used as a context manager: on an error the writer
+    stops and the load is undone.
+    """
+
+    def __init__(self, service: JournalService, now: dt.datetime, expected: int,
+                 streaming: bool) -> None:
         self.db = service.db
         self.now = now
+        self.expected = expected
         self.next_id = transfer.next_contact_id(service.db)
         self.pending: dict[int, ContactDraft] = {}
         self.photos: dict[int, Photo] = {}
+        self._unwritten = self.next_id  # the first id not handed to the load yet
+        self._batch = (max(STREAMED_IMPORT // WRITE_BATCHES, -(-expected // WRITE_BATCHES))
+                       if streaming and expected >= STREAMED_IMPORT else None)
+        self._stack = contextlib.ExitStack()
+        self._load: transfer.ContactLoad | None = None
+        self._indexer: ThreadPoolExecutor | None = None
+        self._indexing: Future[None] | None = None
+
+    def __enter__(self) -> _NewContacts:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: Any) -> None:
+        if self._indexer is not None:  # let the batch being indexed end
+            self._indexer.shutdown(wait=True)
+        self._stack.__exit__(kind, error, traceback)
 
     def add(self, draft: ContactDraft, photo: Photo | None) -> int:
         contact_id = self.next_id
@@ -551,15 +584,44 @@ class _NewContacts:
         self.pending[contact_id] = draft
         if photo is not None:
             self.photos[contact_id] = photo
+        if self._batch is not None and self.next_id - self._unwritten >= self._batch:
+            self._hand_over()
         return contact_id
 
-    def write(self, cancelled: Cancelled | None) -> None:
-        if self.pending:
-            transfer.insert_contacts(
-                self.db, list(self.pending.items()),
-                [(cid, photo.mime, photo.data) for cid, photo in self.photos.items()],
-                self.now, cancelled=cancelled)
-            self.pending, self.photos = {}, {}
+    def _hand_over(self) -> None:
+        """The contacts not written yet to the load: on the writer thread when streaming."""
+        batch = [(cid, self.pending[cid]) for cid in range(self._unwritten, self.next_id)]
+        self._unwritten = self.next_id
+        if not batch:
+            return
+        if self._load is None:
+            self._load = self._stack.enter_context(
+                transfer.ContactLoad(self.db, self.now, self.expected))
+        rows = self._load.rows(batch)
+        self._wait_for_indexing()  # the connection is the indexer's until it is done
+        self._load.insert(rows)
+        if self._batch is None:
+            self._load.index(rows)
+            return
+        if self._indexer is None:
+            self._indexer = ThreadPoolExecutor(1, thread_name_prefix="import-indexer")
+        self._indexing = self._indexer.submit(self._load.index, rows)
+
+    def _wait_for_indexing(self) -> None:
+        if self._indexing is not None:
+            indexing, self._indexing = self._indexing, None
+            indexing.result()
+
+    def write(self) -> None:
+        """Everything not written yet, then the load's end (indexes, triggers)."""
+        self._hand_over()
+        self._wait_for_indexing()
+        if self._load is not None:
+            self._load.add_photos(
+                [(cid, photo.mime, photo.data) for cid, photo in self.photos.items()])
+        self._stack.close()
+        self._load = None
+        self.pending, self.photos = {}, {}
 
 
 @collector_paused()
@@ -579,20 +641,21 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     total = len(parsed.contacts)
     step = max(1, total // 200)
     backup_before(service, "before-import")
-    with service.db.atomic():
+    streaming = policy is DuplicatePolicy.SKIP
+    with service.db.atomic(), transfer.cancellable(service.db, cancelled):
         index = MatchIndex.of(service)
-        new = _NewContacts(service, now)
-        run = _Run(service, policy, index, country, new, report)
-        for done, item in enumerate(parsed.contacts, start=1):
-            if done % 64 == 1 and cancelled is not None and cancelled():
-                raise ImportCancelled()
-            run.one(item)
-            if progress is not None and (done % step == 0 or done == total):
-                progress(done, total)
-        if cancelled is not None and cancelled():
-            raise ImportCancelled()
         try:
-            new.write(cancelled)
+            with _NewContacts(service, now, total, streaming) as new:
+                run = _Run(service, policy, index, country, new, report)
+                for done, item in enumerate(parsed.contacts, start=1):
+                    if done % 64 == 1 and cancelled is not None and cancelled():
+                        raise ImportCancelled()
+                    run.one(item)
+                    if progress is not None and (done % step == 0 or done == total):
+                        progress(done, total)
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled()
+                new.write()
         except StorageError:
             if cancelled is not None and cancelled():
                 raise ImportCancelled() from None

@@ -13,7 +13,6 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],
 MAX_CADENCE_DAYS = 3660
 # How phonenumbers writes a number internationally: +CC, a space, digits, spaces, hyphens.
 _INTERNATIONAL = re.compile(r"\+([1-9]\d{0,2}) (\d[\d -]*)")
-_SEPARATORS = re.compile(r"[ -]")
 # A format rule with group references \1-\9 and plain text only (no braces to escape).
 _SIMPLE_RULE = re.compile(r"(?:[^\\{}]|\\[1-9](?!\d))*")
 _GROUP = re.compile(r"\\([1-9])")
@@ -66,17 +65,23 @@ def _already_international(value: str) -> bool:
     if match is None:
         return False
     country_code = int(match[1])
-    national = _SEPARATORS.sub("", match[2])
+    national = match[2].replace(" ", "").replace("-", "")
     rules = _formatting_rules(country_code)
     if rules is None or national.startswith("0"):
         return False
-    national_prefix, formats = rules
+    national_prefix, formats, chooser = rules
     if national_prefix is not None and national_prefix.match(national):
         return False
     # Parsing would give this very number, so normalising gives ``value`` when the number
     # formats back to it (and also when it is not a possible number, whatever it formats to:
     # the slow path then finds that out and returns ``value`` as typed).
-    return international_format(country_code, national, formats) == value
+    if chooser is None:
+        return international_format(country_code, national, formats) == value
+    chosen = chooser.match(national)
+    if chosen is None:
+        return f"+{country_code} {national}" == value
+    _leading, pattern, rule = formats[int(chosen.lastgroup[1:])]  # type: ignore[index]
+    return f"+{country_code} {pattern.sub(rule, national)}" == value
 
 
 def international_format(country_code: int, national: str,
@@ -104,12 +109,29 @@ def _replacement(rule: str) -> str | Callable[[re.Match[str]], str]:
     return replaced
 
 
+_Format = tuple[re.Pattern[str] | None, re.Pattern[str], _Rule]
+
+
+def _format_chooser(formats: tuple[_Format, ...]) -> re.Pattern[str] | None:
+    """One pattern that finds the format international_format would use, in one match
+    instead of two a format tried: the formats as alternatives in their order, each
+    ``(?=leading)pattern\\Z`` ending in an empty group named ``_<its index>`` (the match's
+    ``lastgroup``). None when a pattern refers back to a group (numbers would shift)."""
+    alternatives = []
+    for index, (leading, pattern, _rule) in enumerate(formats):
+        if re.search(r"\\\d|\(\?P", pattern.pattern + (leading.pattern if leading else "")):
+            return None
+        ahead = f"(?={leading.pattern})" if leading is not None else ""
+        alternatives.append(f"{ahead}(?:{pattern.pattern})\\Z(?P<_{index}>)")
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
 @functools.cache
 def _formatting_rules(country_code: int) -> tuple[
-        re.Pattern[str] | None,
-        tuple[tuple[re.Pattern[str] | None, re.Pattern[str], _Rule], ...]] | None:
+        re.Pattern[str] | None, tuple[_Format, ...], re.Pattern[str] | None] | None:
     """A country's national prefix (as parsing finds it) and international formats, compiled:
-    (the last leading-digits pattern, the pattern, the format) as phonenumbers chooses them."""
+    (the last leading-digits pattern, the pattern, the format) as phonenumbers chooses them;
+    and the pattern choosing among them (_format_chooser)."""
     import phonenumbers  # loaded on first use, not at start (see _normalised)
     from phonenumbers.phonemetadata import PhoneMetadata
 
@@ -119,10 +141,11 @@ def _formatting_rules(country_code: int) -> tuple[
         return None
     prefix = metadata.national_prefix_for_parsing
     formats = metadata.intl_number_format or metadata.number_format
-    return (re.compile(prefix) if prefix else None, tuple(
+    compiled = tuple(
         (re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None,
          re.compile(f.pattern), _replacement(f.format))
-        for f in formats if f.pattern and f.format))
+        for f in formats if f.pattern and f.format)
+    return re.compile(prefix) if prefix else None, compiled, _format_chooser(compiled)
 
 
 def check_cadence(days: int | None) -> int | None:

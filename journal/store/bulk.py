@@ -39,9 +39,12 @@ FTS_DEFAULTS = {"hashsize": 1024 * 1024, "automerge": 4}
 FTS_LOAD_HASH_BYTES = 64 * 1024 * 1024
 # Rows a statement inserts (see _insert_many); 17 columns of contacts: 1,088 parameters.
 ROWS_A_STATEMENT = 64
+MAX_PARAMETERS = 32766  # SQLite's limit on a statement's parameters (since 3.32)
 # Contacts loaded at once from which their indexes are built after the load, not row by row.
 LARGE_LOAD = 5000
 
+# The index the search documents (contact_search_documents) read a contact's methods by.
+METHODS_BY_CONTACT = "contact_methods_contact"
 # Triggers that keep derived data; replaced by set-based statements during a bulk load.
 _DERIVING_TRIGGERS = (
     "contacts_fts_ins", "contact_methods_fts_insert", "contact_tags_fts_insert",
@@ -58,14 +61,15 @@ def _insert_many(db: Database, table: str, columns: tuple[str, ...],
     constraint are left out (INSERT OR IGNORE)."""
     one = "(" + ", ".join("?" * len(columns)) + ")"
     head = f"INSERT {'OR IGNORE ' if ignore else ''}INTO {table} ({', '.join(columns)}) VALUES "
-    many = head + ", ".join([one] * ROWS_A_STATEMENT)
+    per_statement = max(1, min(ROWS_A_STATEMENT, MAX_PARAMETERS // len(columns)))
+    many = head + ", ".join([one] * per_statement)
     remaining = iter(rows)
     last: list[tuple[Any, ...]] = []
 
     def full_batches() -> Iterator[list[Any]]:
         nonlocal last
-        while batch := list(itertools.islice(remaining, ROWS_A_STATEMENT)):
-            if len(batch) < ROWS_A_STATEMENT:
+        while batch := list(itertools.islice(remaining, per_statement)):
+            if len(batch) < per_statement:
                 last = batch
                 return
             yield list(itertools.chain.from_iterable(batch))
@@ -183,33 +187,76 @@ def _insert_all(db: Database, contacts: Iterable[tuple[Any, ...]],
                 now_stamp: str, large: bool, referred: set[int] | None) -> None:
     """insert_all's work; ``referred``: check references to contacts at the end (foreign
     keys are off), collecting them here."""
-    with _large_cache(db), db.atomic() as conn:
-        first_contact = _max_id(db, "contacts") + 1
-        first_conversation = _max_id(db, "conversations") + 1
-        saved = conn.execute(
+    many_contacts = large or (isinstance(contacts, Sized) and len(contacts) >= LARGE_LOAD
+                              and len(contacts) >= _max_id(db, "contacts"))
+    with BulkLoad(db, now_stamp, large=large, many_contacts=many_contacts,
+                  referred=referred) as load:
+        load.add(contacts, methods, tags, conversations, purchases)
+
+
+class BulkLoad:
+    """A load in steps, all of it or nothing: rows added by :meth:`add` as they come, the
+    derived data made when the block ends (or, for contacts, earlier: :meth:`index_contacts`).
+
+    ``large`` and ``many_contacts`` say which secondary indexes are set aside during the
+    load and built again at its end (see insert_all). A load that indexes its contacts as it
+    goes keeps the index from contacts to their methods, which the search documents read.
+    The whole load is one savepoint: an error, here or in the caller's block, undoes all of
+    it (the dropped triggers and indexes come back with the rollback).
+    """
+
+    def __init__(self, db: Database, now_stamp: str, *, large: bool = False,
+                 many_contacts: bool = False, referred: set[int] | None = None,
+                 indexing_as_it_goes: bool = False) -> None:
+        self.db, self.now_stamp, self.large = db, now_stamp, large
+        self.many_contacts = many_contacts or large
+        self.referred = referred
+        self.indexing_as_it_goes = indexing_as_it_goes
+        self._stack = contextlib.ExitStack()
+        self._older: set[int] = set()
+        self._indexed: list[tuple[int, int]] = []  # contact ids [first, last] indexed
+
+    def __enter__(self) -> BulkLoad:
+        db = self.db
+        self._stack.enter_context(_large_cache(db))
+        conn = self.conn = self._stack.enter_context(db.atomic())
+        self.first_contact = _max_id(db, "contacts") + 1
+        self.first_conversation = _max_id(db, "conversations") + 1
+        self._saved_triggers = conn.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
             f"({', '.join('?' * len(_DERIVING_TRIGGERS))})", _DERIVING_TRIGGERS).fetchall()
-        for name, _sql in saved:
+        for name, _sql in self._saved_triggers:
             conn.execute(f"DROP TRIGGER {name}")
-        many_contacts = large or (isinstance(contacts, Sized) and len(contacts) >= LARGE_LOAD
-                                  and len(contacts) >= _max_id(db, "contacts"))
         indexes = _secondary_indexes(db, ("conversations", "purchases", "contact_methods")
-                                     if large else ("contact_methods",) if many_contacts
-                                     else ())
-        contact_indexes = _secondary_indexes(db, ("contacts",) if many_contacts else ())
-        for name, _sql in indexes + contact_indexes:
+                                     if self.large else ("contact_methods",)
+                                     if self.many_contacts else ())
+        if self.indexing_as_it_goes:  # the search documents look methods up by contact
+            indexes = [(name, sql) for name, sql in indexes if name != METHODS_BY_CONTACT]
+        self._indexes = indexes
+        self._contact_indexes = _secondary_indexes(db, ("contacts",) if self.many_contacts
+                                                   else ())
+        for name, _sql in self._indexes + self._contact_indexes:
             conn.execute(f"DROP INDEX {name}")
+        self._restore_fts = [_building_search_index(conn, table) for table, bulky in (
+            ("contacts_fts", self.many_contacts), ("conversations_fts", self.large)) if bulky]
+        return self
 
+    def add(self, contacts: Iterable[tuple[Any, ...]], methods: Iterable[tuple[Any, ...]] = (),
+            tags: Iterable[tuple[int, str]] = (), conversations: Iterable[tuple[Any, ...]] = (),
+            purchases: Iterable[tuple[Any, ...]] = ()) -> None:
+        """Insert rows; contact rows carry their (new) ids."""
+        db, conn, referred = self.db, self.conn, self.referred
         _insert_many(db, "contacts", CONTACT_COLUMNS, contacts)
         method_list = list(_referring(methods, 1, referred))
         _insert_many(db, "contact_methods", METHOD_COLUMNS, method_list)
         tag_list = list(_referring(tags, 0, referred))
-        older = {row[1] for row in method_list} | {cid for cid, _ in tag_list}
-        older = {cid for cid in older if cid < first_contact}
+        self._older.update(cid for cid in itertools.chain(
+            (row[1] for row in method_list), (cid for cid, _ in tag_list))
+            if cid < self.first_contact)
         names = sorted({name for _, name in tag_list}, key=str.casefold)
         conn.executemany(
             "INSERT INTO tags (uid, name, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(name) DO NOTHING", [(new_uid(), n, now_stamp) for n in names])
+            "ON CONFLICT(name) DO NOTHING", [(new_uid(), n, self.now_stamp) for n in names])
         tag_ids = {_nocase(str(name)): int(tag_id)
                    for tag_id, name in conn.execute("SELECT id, name FROM tags")}
         _insert_many(db, "contact_tags", ("contact_id", "tag_id"),
@@ -217,29 +264,52 @@ def _insert_all(db: Database, contacts: Iterable[tuple[Any, ...]],
         _insert_many(db, "conversations", CONVERSATION_COLUMNS,
                      _referring(conversations, 1, referred))
         _insert_many(db, "purchases", PURCHASE_COLUMNS, _referring(purchases, 1, referred))
+
+    def index_contacts(self, first: int, last: int) -> None:
+        """Make the search documents of the new contacts ``first``…``last`` now (their
+        methods and tags added), rather than at the end: one statement, so one segment of
+        the search index."""
+        self.conn.execute(
+            "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
+            "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
+            "WHERE id BETWEEN ? AND ?", (first, last))
+        self._indexed.append((first, last))
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: Any) -> None:
+        try:
+            if kind is None:
+                self._finish()
+        except BaseException as failure:
+            if not self._stack.__exit__(type(failure), failure, failure.__traceback__):
+                raise
+        else:
+            self._stack.__exit__(kind, error, traceback)
+
+    def _finish(self) -> None:
+        conn, referred = self.conn, self.referred
         if referred:
             present = {row[0] for row in conn.execute("SELECT id FROM contacts")}
             if not referred <= present:
                 raise sqlite3.IntegrityError(
                     "FOREIGN KEY constraint failed: no contact "
                     f"{min(referred - present)}")
-
-        for _name, sql in indexes:
+        for _name, sql in self._indexes:
             conn.execute(sql)
-        restore = [_building_search_index(conn, table) for table, bulky in (
-            ("contacts_fts", many_contacts), ("conversations_fts", large)) if bulky]
-        _rebuild_derived(db, first_contact, first_conversation, sorted(older))
-        for put_back in restore:
+        _rebuild_derived(self.db, self.first_contact, self.first_conversation,
+                         sorted(self._older), self._indexed)
+        for put_back in self._restore_fts:
             put_back()
-        for _name, sql in contact_indexes:  # after last_talked_at is filled in
+        for _name, sql in self._contact_indexes:  # after last_talked_at is filled in
             conn.execute(sql)
-        for _name, sql in saved:
+        for _name, sql in self._saved_triggers:
             conn.execute(sql)
 
 
 def _rebuild_derived(db: Database, first_contact: int, first_conversation: int,
-                     older_contacts: list[int]) -> None:
-    """Search documents, last-talked times and month counts for what the load added."""
+                     older_contacts: list[int], indexed: list[tuple[int, int]]) -> None:
+    """Search documents, last-talked times and month counts for what the load added;
+    ``indexed``: ranges of new contacts whose documents are made already."""
     conn = db.conn
     # Existing contacts that got new methods or tags need their document refreshed too.
     conn.executemany("DELETE FROM contacts_fts WHERE rowid = ?",
@@ -248,10 +318,11 @@ def _rebuild_derived(db: Database, first_contact: int, first_conversation: int,
         "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
         "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
         "WHERE id = ?", [(cid,) for cid in older_contacts])
+    done = " ".join(f"AND id NOT BETWEEN {int(a)} AND {int(b)}" for a, b in indexed)
     conn.execute(
         "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
         "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
-        "WHERE id >= ?", (first_contact,))
+        f"WHERE id >= ? {done}", (first_contact,))
     conn.execute(
         "INSERT INTO conversations_fts(rowid, summary, details) "
         "SELECT id, summary, details FROM conversations WHERE id >= ?", (first_conversation,))

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from journal.model import ContactDraft
@@ -307,42 +308,109 @@ def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
     true SQLite stops the statement running and a StorageError is raised: the caller's
     transaction is then rolled back.
     """
-    from journal.store import bulk
-    from journal.store.codec import new_uid
+    with cancellable(db, cancelled), ContactLoad(db, now, len(contacts)) as load:
+        load.add(contacts)
+        load.add_photos(photos)
 
-    when = stamp(now)
-    needed = sum(not d.uid for _, d in contacts) \
-        + sum(not m.uid for _, d in contacts for m in d.methods)
-    # Handed out in increasing order, so the UID indexes grow at their end instead of taking
-    # random inserts all over (they are as random as ever).
-    uids = iter(sorted(new_uids(needed)))
-    contact_rows: list[tuple[Any, ...]] = []
-    method_rows: list[tuple[Any, ...]] = []
-    tag_rows = []
-    add_contact, add_method = contact_rows.append, method_rows.append
-    for contact_id, d in contacts:
-        add_contact((
-            contact_id, d.uid or next(uids), d.given_name, d.family_name, d.display_name,
-            d.preferred_name, d.pronunciation, d.company, d.job_title,
-            d.birthday.iso() if d.birthday else None,
-            d.anniversary.iso() if d.anniversary else None,
-            d.customer_since.isoformat() if d.customer_since else None, d.how_we_met,
-            d.notes, d.cadence_days, when, when))
-        for position, m in enumerate(d.methods):
-            add_method((m.uid or next(uids), contact_id, str(m.kind), m.label, m.value.strip(),
-                        int(m.is_primary), position, when))
-        if d.tags:
-            tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
-    if cancelled is not None:
-        db.conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
+
+@contextlib.contextmanager
+def cancellable(db: Database, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """While the block runs, SQLite stops the statement running (StorageError) as soon as
+    ``cancelled()`` is true, whichever thread runs it."""
+    if cancelled is None:
+        yield
+        return
+    db.conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
     try:
-        with db.atomic() as conn:
-            bulk.insert_all(db, contacts=contact_rows, methods=method_rows, tags=tag_rows,
-                            now_stamp=when)
-            conn.executemany(
-                "INSERT INTO photos (uid, contact_id, mime, data, updated_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(new_uid(), contact_id, mime, data, when) for contact_id, mime, data in photos])
+        yield
     finally:
-        if cancelled is not None:
-            db.conn.set_progress_handler(None, 0)
+        db.conn.set_progress_handler(None, 0)
+
+
+@dataclass
+class ContactRows:
+    """New contacts as the rows of contacts, contact_methods and (contact id, tag name)."""
+
+    contacts: list[tuple[Any, ...]]
+    methods: list[tuple[Any, ...]]
+    tags: list[tuple[int, str]]
+
+
+class ContactLoad:
+    """New contacts written in batches through one bulk load (see insert_contacts): all of
+    them or none. Each batch's search documents are made as it is added, so a batch can be
+    written (SQLite's work, which leaves Python's lock free) while the next is prepared.
+
+    ``expected``: about how many contacts the load adds; as many as the journal holds (and
+    at least bulk.LARGE_LOAD) and the contacts' indexes are built again at the end.
+    """
+
+    def __init__(self, db: Database, now: dt.datetime, expected: int) -> None:
+        from journal.store import bulk
+
+        self.db, self.when = db, stamp(now)
+        many = expected >= bulk.LARGE_LOAD and expected >= next_contact_id(db) - 1
+        self._load = bulk.BulkLoad(db, self.when, many_contacts=many,
+                                   indexing_as_it_goes=True)
+
+    def __enter__(self) -> ContactLoad:
+        self._load.__enter__()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: Any) -> None:
+        self._load.__exit__(kind, error, traceback)
+
+    def add(self, contacts: list[tuple[int, ContactDraft]]) -> None:
+        """Contacts with new ids, increasing and with no gap (next_contact_id onwards)."""
+        self.write(self.rows(contacts))
+
+    def rows(self, contacts: list[tuple[int, ContactDraft]]) -> ContactRows:
+        """The table rows of ``contacts`` (see add), ready for :meth:`write`: Python's work,
+        kept apart from SQLite's so that each can run while the other does."""
+        when = self.when
+        needed = sum(not d.uid for _, d in contacts) \
+            + sum(not m.uid for _, d in contacts for m in d.methods)
+        # Handed out in increasing order, so the UID indexes grow at their end instead of
+        # taking random inserts all over (they are as random as ever).
+        uids = iter(sorted(new_uids(needed)))
+        contact_rows: list[tuple[Any, ...]] = []
+        method_rows: list[tuple[Any, ...]] = []
+        tag_rows: list[tuple[int, str]] = []
+        add_contact, add_method = contact_rows.append, method_rows.append
+        for contact_id, d in contacts:
+            add_contact((
+                contact_id, d.uid or next(uids), d.given_name, d.family_name, d.display_name,
+                d.preferred_name, d.pronunciation, d.company, d.job_title,
+                d.birthday.iso() if d.birthday else None,
+                d.anniversary.iso() if d.anniversary else None,
+                d.customer_since.isoformat() if d.customer_since else None, d.how_we_met,
+                d.notes, d.cadence_days, when, when))
+            for position, m in enumerate(d.methods):
+                add_method((m.uid or next(uids), contact_id, str(m.kind), m.label,
+                            m.value.strip(), int(m.is_primary), position, when))
+            if d.tags:
+                tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
+        return ContactRows(contact_rows, method_rows, tag_rows)
+
+    def write(self, rows: ContactRows) -> None:
+        """Insert ``rows`` and make their contacts' search documents."""
+        if rows.contacts:
+            self.insert(rows)
+            self.index(rows)
+
+    def insert(self, rows: ContactRows) -> None:
+        self._load.add(rows.contacts, rows.methods, rows.tags)
+
+    def index(self, rows: ContactRows) -> None:
+        """The search documents of the contacts of ``rows`` (inserted): one statement, which
+        holds SQLite's lock on the connection but not Python's."""
+        if rows.contacts:
+            self._load.index_contacts(rows.contacts[0][0], rows.contacts[-1][0])
+
+    def add_photos(self, photos: list[tuple[int, str, bytes]]) -> None:
+        from journal.store.codec import new_uid
+
+        self.db.conn.executemany(
+            "INSERT INTO photos (uid, contact_id, mime, data, updated_at) VALUES (?, ?, ?, ?, ?)",
+            [(new_uid(), contact_id, mime, data, self.when) for contact_id, mime, data in photos])

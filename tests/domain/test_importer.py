@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -322,14 +323,13 @@ def test_a_failure_while_writing_rolls_back_everything(
     service.add_contact(ContactDraft(display_name="Existing"))
     before = dump(service.db)
     schema = service.db.query("SELECT * FROM sqlite_master ORDER BY name")
-    real_insert = transfer.insert_contacts
 
-    def failing_insert(db: Database, *args: Any, **kwargs: Any) -> None:
-        real_insert(db, *args, **kwargs)  # the new customers are written (in bulk) …
-        assert db.scalar("SELECT count(*) FROM contacts") == 1201
+    def failing_photos(load: transfer.ContactLoad, *args: Any) -> None:
+        # the new customers are written (in bulk) …
+        assert load.db.scalar("SELECT count(*) FROM contacts") == 1201
         raise OSError("disk on fire")  # … and then the disk fails
 
-    monkeypatch.setattr(transfer, "insert_contacts", failing_insert)
+    monkeypatch.setattr(transfer.ContactLoad, "add_photos", failing_photos)
     with pytest.raises(OSError):
         import_file(service, write(tmp_path, "many.vcf", many_cards(1200)))
     assert not service.db.conn.in_transaction
@@ -470,26 +470,94 @@ def test_a_large_import_is_written_at_once_and_again_changes_nothing(
         assert dump(service.db) == after
 
 
+@pytest.mark.parametrize("policy", list(DuplicatePolicy))
 def test_cancel_while_the_new_customers_are_written_imports_nothing(
-        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        policy: DuplicatePolicy) -> None:
+    """Skipping duplicates, the first batch of new customers is written while the rest of the
+    file is matched, and Cancel comes then; updating them, every record is matched first and
+    Cancel comes during the write."""
     service.add_contact(ContactDraft(display_name="Existing"))
     before, shape = dump(service.db), schema(service.db)
     path = write(tmp_path, "many.csv", many_rows(6000))
-    real_insert = transfer.insert_contacts
+    real_insert = transfer.ContactLoad.insert
     writing: list[bool] = []
 
     def insert(*args: Any, **kwargs: Any) -> None:
-        writing.append(True)  # every record is matched; Cancel comes during the write
+        writing.append(True)
         real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(transfer, "insert_contacts", insert)
+    monkeypatch.setattr(transfer.ContactLoad, "insert", insert)
     with pytest.raises(ImportCancelled, match="nothing was imported"):
-        import_file(service, path, cancelled=lambda: bool(writing))
-    assert writing and not service.db.conn.in_transaction
+        import_file(service, path, policy=policy, cancelled=lambda: bool(writing))
+    assert len(writing) == 1 and not service.db.conn.in_transaction
     assert dump(service.db) == before and schema(service.db) == shape
     assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 1
     monkeypatch.undo()
     assert import_file(service, path).added == 6000  # the journal still works
+
+
+def test_new_customers_written_while_the_file_is_matched_are_the_same(
+        service: JournalService, tmp_path: Path, journal_path: Path, clock: Any) -> None:
+    """A large import that skips duplicates writes its new customers in batches while it
+    matches the rest (their search documents made on a second thread); one that updates
+    them writes them all at the end. The journals are the same but for the random UIDs,
+    and searching finds everyone."""
+    rows = many_rows(7001) + "Person 5,PERSON5@example.com,,,listed twice\n"
+    path = write(tmp_path, "many.csv", rows)
+    streamed = import_file(service, path, policy=DuplicatePolicy.SKIP)
+    other = JournalService.open(journal_path.parent / "other.sqlite3", clock)
+    try:
+        at_the_end = import_file(other, path, policy=DuplicatePolicy.UPDATE)
+        assert (streamed.added, streamed.skipped) == (7001, 1)
+        assert (at_the_end.added, at_the_end.updated) == (7001, 1)
+
+        def rows_of(db: Database) -> dict[str, list[dict[str, Any]]]:
+            tables = dump(db)
+            for table in tables.values():
+                for row in table:
+                    row.pop("uid", None)
+                    if row.get("notes") == "note 5\n\nlisted twice":
+                        row["notes"] = "note 5"  # the one record updating someone
+            return tables
+
+        assert rows_of(service.db) == rows_of(other.db)
+        assert schema(service.db) == schema(other.db)
+        for journal in (service, other):
+            assert journal.db.scalar("SELECT count(*) FROM contacts_fts") == 7001
+            journal.db.conn.execute(
+                "INSERT INTO contacts_fts(contacts_fts) VALUES ('integrity-check')")
+            for n in (0, 1750, 3600, 7000):
+                assert [h.contact_name for h in journal.search(f"person{n}")][:1] == \
+                    [f"Person {n}"]
+                assert [h.contact_name for h in journal.search(f"9{n:05d}")][:1] == \
+                    [f"Person {n}"]
+    finally:
+        other.close()
+
+
+def test_a_failure_on_the_indexing_thread_rolls_back_everything(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.add_contact(ContactDraft(display_name="Existing"))
+    before, shape = dump(service.db), schema(service.db)
+    real_index = transfer.ContactLoad.index
+    threads: list[str] = []
+
+    def index(load: transfer.ContactLoad, rows: Any) -> None:
+        threads.append(threading.current_thread().name)
+        if len(threads) == 2:
+            raise OSError("disk on fire")
+        real_index(load, rows)
+
+    monkeypatch.setattr(transfer.ContactLoad, "index", index)
+    with pytest.raises(OSError, match="disk on fire"):
+        import_file(service, write(tmp_path, "many.csv", many_rows(8000)))
+    assert len(threads) == 2 and threads[0] != threading.current_thread().name
+    assert not service.db.conn.in_transaction
+    assert dump(service.db) == before and schema(service.db) == shape
+    assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 1
+    monkeypatch.undo()
+    assert import_file(service, write(tmp_path, "few.csv", many_rows(10))).added == 10
 
 
 def test_a_later_record_of_the_same_file_completes_a_new_customer(
