@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -534,10 +535,11 @@ def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
 
 
 # -- importing --------------------------------------------------------------------------------
-# A large import that skips duplicates writes its new customers in this many batches, each
-# while the next is matched: SQLite's share (the rows, their search documents) then runs on a
-# second core, as Python's lock is free while SQLite works.
-WRITE_BATCHES = 4
+# A large import that skips duplicates writes its new customers in batches as it matches the
+# file: each batch's search documents are made on a second thread (SQLite leaves Python's lock
+# free) while the next is matched. Four batches take nine tenths of the records; the rest
+# make a small last batch, whose documents, made once the file is matched, take little time.
+BATCH_SHARE = 0.225  # of the records
 STREAMED_IMPORT = 5000  # records: fewer are written in one go at the end
 
 
@@ -562,7 +564,7 @@ class _NewContacts:
         self.pending: dict[int, ContactDraft] = {}
         self.photos: dict[int, Photo] = {}
         self._unwritten = self.next_id  # the first id not handed to the load yet
-        self._batch = (max(STREAMED_IMPORT // WRITE_BATCHES, -(-expected // WRITE_BATCHES))
+        self._batch = (max(1, math.ceil(expected * BATCH_SHARE))
                        if streaming and expected >= STREAMED_IMPORT else None)
         self._stack = contextlib.ExitStack()
         self._load: transfer.ContactLoad | None = None
@@ -589,7 +591,8 @@ class _NewContacts:
         return contact_id
 
     def _hand_over(self) -> None:
-        """The contacts not written yet to the load: on the writer thread when streaming."""
+        """The contacts not written yet, to the load; their search documents on the
+        indexing thread when streaming."""
         batch = [(cid, self.pending[cid]) for cid in range(self._unwritten, self.next_id)]
         self._unwritten = self.next_id
         if not batch:
