@@ -89,3 +89,31 @@ def test_a_load_tags_each_contact_with_the_tag_of_the_same_name_whatever_its_cas
     assert db.scalar("SELECT count(DISTINCT contact_id) FROM contact_tags") == count
     assert db.scalar("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'regulars'") \
         == 1
+
+
+@pytest.mark.parametrize("broken", ["cadence", "method kind"])
+def test_a_large_load_breaking_a_check_constraint_keeps_nothing(db: Database,
+                                                                 broken: str) -> None:
+    """A large load checks the tables' CHECK constraints once, at its end, rather than row
+    by row: a row breaking one still fails the whole load, and the constraints are enforced
+    again afterwards."""
+    schema = _schema(db)
+    contacts = [_contact(i, f"Person {i}") for i in range(1, 6001)]
+    methods: list[tuple[object, ...]] = [
+        (f"m-{i}", i, "email", "", f"p{i}@example.com", 1, 0, NOW) for i in range(1, 6001)]
+    if broken == "cadence":
+        contacts[4321] = (*contacts[4321][:14], -7, NOW, NOW)
+    else:
+        methods[17] = ("m-bad", 18, "pigeon", "", "loft 3", 1, 0, NOW)
+    with pytest.raises(StorageError, match="CHECK constraint"):
+        bulk.insert_all(db, contacts=contacts, methods=methods, now_stamp=NOW, large=True)
+    assert db.scalar("SELECT count(*) FROM contacts") == 0
+    assert db.scalar("SELECT count(*) FROM contact_methods") == 0
+    assert _schema(db) == schema and not db.conn.in_transaction
+    one_contact, its_method = ([contacts[4321]], []) if broken == "cadence" else (
+        [_contact(1, "Ann Lee")], [("m-bad", 1, "pigeon", "", "loft 3", 1, 0, NOW)])
+    with pytest.raises(StorageError, match="CHECK constraint"):  # a small load: row by row
+        bulk.insert_all(db, contacts=one_contact, methods=its_method, now_stamp=NOW)
+    bulk.insert_all(db, contacts=[_contact(i, f"Person {i}") for i in range(1, 6001)],
+                    now_stamp=NOW, large=True)
+    assert db.scalar("SELECT count(*) FROM contacts") == 6000
