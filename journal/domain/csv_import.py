@@ -516,6 +516,10 @@ class _RowReader:
     def __init__(self, mapping: Mapping, country: str) -> None:
         self.columns = [(index, column, action) for index, column in sorted(mapping.items())
                         if column.field and (action := _action(column)) is not None]
+        # A listed method's kind, and its label when no column holds it.
+        self.kinds = {index: _METHOD_FIELDS.get(column.field) for index, column, _ in self.columns}
+        self.labels = {index: (column.label, False) for index, column, _ in self.columns
+                       if column.label_column is None}
         self.country, self.this_year = country.upper(), dt.date.today().year
         self.dates: dict[str, PartialDate | None] = {}
         self.tags: dict[str, list[str]] = {}
@@ -553,18 +557,24 @@ class _RowReader:
             if index >= width:
                 break
             value = cells[index].strip()
-            if value[:1] in ("=", "'"):  # cell_value's rules can only apply then
-                value = cell_value(value)
             if not value:
                 continue
+            if value[0] in "='":  # cell_value's rules can only apply then
+                value = cell_value(value)
+                if not value:
+                    continue
             if action == _NAME:
                 if not getattr(draft, column.field):
                     setattr(draft, column.field, value)
             elif action == _LISTED:
-                label, primary = _label_of(column, cells)
-                kind = _METHOD_FIELDS[column.field]
-                for item in _split_values(value):
-                    methods.append(ContactMethod(kind, item, label, primary))
+                label, primary = self.labels.get(index) or _label_of(column, cells)
+                kind = self.kinds[index]
+                assert kind is not None
+                if GOOGLE_SEPARATOR in value:
+                    methods += [ContactMethod(kind, item, label, primary)
+                                for item in _split_values(value)]
+                else:
+                    methods.append(ContactMethod(kind, value, label, primary))
             elif action == _DATE:
                 when = self.date_of(value)
                 if when is None and not is_no_date(value):
@@ -577,7 +587,7 @@ class _RowReader:
                     if tag not in draft.tags:
                         draft.tags.append(tag)
             elif action == _NOTES:
-                draft.notes = "\n\n".join(p for p in (draft.notes, value) if p)
+                draft.notes = f"{draft.notes}\n\n{value}" if draft.notes else value
             elif action == _UID:
                 draft.uid = value
             elif action == _MIDDLE:
