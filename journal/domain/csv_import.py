@@ -27,6 +27,7 @@ SNIFF_LINES = 50
 GOOGLE_SEPARATOR = " ::: "
 MONTH_FIRST_COUNTRIES = {"US", "PH", "PR", "GU", "AS", "VI", "MP", "UM", "FM", "MH", "PW", "BZ"}
 _INJECTION_GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
+_GUARDED = "=+-@\t\r"  # what the guard's quote is put before (csv_export)
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 _NO_DATE = re.compile(r"[\s0/.\-]")
@@ -130,8 +131,8 @@ def read_table(text: str, encoding: str = "", delimiter: str | None = None) -> C
     try:
         for cells in reader:
             start, line = line, reader.line_num + 1
-            if not "".join(cells).strip():  # blank: every cell only spaces
-                continue
+            if not (cells and cells[0].strip()) and not "".join(cells).strip():
+                continue  # blank: every cell only spaces
             if header is None:
                 header = [c.strip() for c in cells]
                 continue
@@ -151,6 +152,8 @@ def cell_value(text: str) -> str:
     text = text.strip()
     if text[:1] not in ("=", "'"):  # most cells: neither rule can apply
         return text
+    if len(text) > 1 and text[0] == "'" and text[1] in _GUARDED:  # our export's '+353 …
+        return text[1:]
     match = _EXCEL_TEXT.match(text)
     if match:
         text = match[1].replace('""', '"')

@@ -262,7 +262,11 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 def phone_key(value: str) -> str:
-    digits = _NOT_DIGITS.sub("", value)
+    compact = value.replace(" ", "").replace("-", "")
+    if compact[:1] == "+":
+        compact = compact[1:]
+    # Most numbers are digits, spaces and hyphens: no pattern needed to take the digits out.
+    digits = compact if compact.isdecimal() else _NOT_DIGITS.sub("", value)
     if len(digits) < MIN_PHONE_DIGITS:
         return ""
     return ("+" + digits) if value.strip().startswith("+") else digits

@@ -11,6 +11,7 @@ every field) and whatever the cells hold (Excel's ="0123", the formula guard, Go
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from journal.domain.csv_import import (
     is_no_date,
     mapping_problem,
 )
+from journal.domain.importer import MIN_PHONE_DIGITS, phone_key
 from journal.domain.parsed import Issue, ParsedContact
 from journal.domain.vcard import fallback_name
 from journal.model import ContactDraft, ContactMethod, MethodKind, PartialDate
@@ -227,3 +229,31 @@ def test_a_file_repeating_dates_and_tags_gives_each_row_its_own_lists() -> None:
     ann.draft.tags.append("changed")
     assert bo.draft.tags == ["VIP", "regulars"]
     assert ann.draft.birthday == bo.draft.birthday == PartialDate(4, 12, 1985)
+
+
+# -- shortcuts for the commonest cells, against the rules they skip ----------------------------
+_EXCEL = re.compile(r'^="(.*)"$', re.DOTALL)
+_GUARD = re.compile(r"^'(?='*[=+\-@\t\r])")
+_NOT_A_DIGIT = re.compile(r"\D")
+_CELL_TEXT = st.text(alphabet="'=\"+-@\t\r 0123456789٣x", max_size=8)
+
+
+@given(_CELL_TEXT)
+def test_a_cell_reads_as_excel_and_the_formula_guard_say(text: str) -> None:
+    """cell_value's shortcut for our export's guarded cells ('+353 …) gives what the rules
+    give: Excel's ="0123" unwrapped, then one guarding quote taken off."""
+    plain = text.strip()
+    if plain[:1] in ("=", "'"):
+        match = _EXCEL.match(plain)
+        if match:
+            plain = match[1].replace('""', '"')
+        plain = _GUARD.sub("", plain)
+    assert cell_value(text) == plain
+
+
+@given(st.text(alphabet="+- ()0123456789٣x.", max_size=16))
+def test_a_phone_key_is_its_digits_whatever_the_shortcut(value: str) -> None:
+    digits = _NOT_A_DIGIT.sub("", value)
+    expected = "" if len(digits) < MIN_PHONE_DIGITS else (
+        "+" + digits if value.strip().startswith("+") else digits)
+    assert phone_key(value) == expected
