@@ -389,7 +389,13 @@ class MatchIndex:
 # -- cleaning and merging ---------------------------------------------------------------------
 def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, list[str]]:
     """The draft made acceptable to the journal: unusable emails and phones are left out (and
-    said so), duplicates within the contact removed. Raises ValidationError if hopeless."""
+    said so), duplicates within the contact removed. Raises ValidationError if hopeless.
+
+    The record's own draft is cleaned, not a copy, and the outcome kept with the record: an
+    import run again on the same records (after Cancel) gets the same drafts and warnings.
+    """
+    if parsed.cleaned is not None and parsed.cleaned[0] == country:
+        return parsed.cleaned[1], parsed.cleaned[2]
     warnings: list[str] = []
     draft = parsed.draft
     methods: list[ContactMethod] = []
@@ -407,7 +413,7 @@ def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, lis
         methods.append(method)
     methods = _local_numbers_in_their_country(methods, country)
     cadence = draft.cadence_days if draft.cadence_days and draft.cadence_days <= 3660 else None
-    clean = cleaned_contact(draft, country, methods, cadence)
+    clean = cleaned_contact(draft, country, methods, cadence, in_place=True)
     if len(clean.methods) > 1 and len({m.kind for m in clean.methods}) < len(clean.methods):
         # (methods of different kinds never have the same key)
         seen: set[tuple[str, str]] = set()
@@ -423,6 +429,7 @@ def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, lis
         for tag in clean.tags:
             tags.setdefault(tag.casefold(), tag)
         clean.tags = list(tags.values())
+    parsed.cleaned = (country, clean, warnings)
     return clean, warnings
 
 

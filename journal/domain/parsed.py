@@ -63,6 +63,10 @@ class ParsedContact:
     line: int
     photo: Photo | None = None
     warnings: list[str] = field(default_factory=list)  # kept, but with a caveat
+    # What importing made of it (journal/domain/importer.py clean_parsed): the journal's
+    # country, the cleaned draft (``draft`` itself) and what was left out.
+    cleaned: tuple[str, ContactDraft, list[str]] | None = field(
+        default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:

@@ -164,15 +164,18 @@ def clean_contact(draft: ContactDraft, default_country: str) -> ContactDraft:
 
 
 def cleaned_contact(draft: ContactDraft, default_country: str, methods: list[ContactMethod],
-                    cadence_days: int | None) -> ContactDraft:
+                    cadence_days: int | None, *, in_place: bool = False) -> ContactDraft:
     """clean_contact of ``draft`` with other methods and rhythm (an import's record, without
-    copying it first)."""
+    copying it first). ``in_place``: ``draft`` and those methods are cleaned themselves and
+    returned, not copied (an import's records, which nothing else holds: copies were a tenth
+    of a large import's Python); when a check fails nothing is changed."""
     given, family = draft.given_name.strip(), draft.family_name.strip()
     display = draft.display_name.strip() or " ".join(p for p in (given, family) if p)
     if not display:
         raise ValidationError("A customer needs a name.")
-    clean: list[ContactMethod] = []
-    first_of_kind: dict[MethodKind, ContactMethod] = {}
+    cadence = check_cadence(cadence_days)
+    clean: list[tuple[ContactMethod, str, str, bool]] = []  # method, value, label, primary
+    first_of_kind: dict[MethodKind, int] = {}
     has_primary: set[MethodKind] = set()
     for method in methods:
         value = method.value.strip()
@@ -187,21 +190,33 @@ def cleaned_contact(draft: ContactDraft, default_country: str, methods: list[Con
         primary = method.is_primary and kind not in has_primary
         if primary:
             has_primary.add(kind)
-        cleaned = ContactMethod(kind, value, method.label.strip(), primary, method.id,
-                                method.uid)
-        first_of_kind.setdefault(kind, cleaned)
-        clean.append(cleaned)
+        first_of_kind.setdefault(kind, len(clean))
+        clean.append((method, value, method.label.strip(), primary))
     for kind, first in first_of_kind.items():
         if kind not in has_primary:
-            first.is_primary = True
-    return ContactDraft(
-        given_name=given, family_name=family, display_name=display,
-        preferred_name=draft.preferred_name.strip(), pronunciation=draft.pronunciation.strip(),
-        company=draft.company.strip(), job_title=draft.job_title.strip(),
-        birthday=draft.birthday, anniversary=draft.anniversary,
-        customer_since=draft.customer_since, how_we_met=draft.how_we_met.strip(),
-        notes=draft.notes, cadence_days=check_cadence(cadence_days),
-        tags=[t.strip() for t in draft.tags if t.strip()], methods=clean, uid=draft.uid)
+            method, value, label, _ = clean[first]
+            clean[first] = (method, value, label, True)
+    tags = [t.strip() for t in draft.tags if t.strip()]
+    if not in_place:
+        return ContactDraft(
+            given_name=given, family_name=family, display_name=display,
+            preferred_name=draft.preferred_name.strip(),
+            pronunciation=draft.pronunciation.strip(), company=draft.company.strip(),
+            job_title=draft.job_title.strip(), birthday=draft.birthday,
+            anniversary=draft.anniversary, customer_since=draft.customer_since,
+            how_we_met=draft.how_we_met.strip(), notes=draft.notes, cadence_days=cadence,
+            tags=tags, uid=draft.uid, methods=[
+                ContactMethod(m.kind, value, label, primary, m.id, m.uid)
+                for m, value, label, primary in clean])
+    for method, value, label, primary in clean:
+        method.value, method.label, method.is_primary = value, label, primary
+    draft.methods = [method for method, *_ in clean]
+    draft.given_name, draft.family_name, draft.display_name = given, family, display
+    draft.preferred_name = draft.preferred_name.strip()
+    draft.pronunciation = draft.pronunciation.strip()
+    draft.company, draft.job_title = draft.company.strip(), draft.job_title.strip()
+    draft.how_we_met, draft.cadence_days, draft.tags = draft.how_we_met.strip(), cadence, tags
+    return draft
 
 
 def check_currency(code: str) -> str:

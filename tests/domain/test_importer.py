@@ -609,3 +609,43 @@ def test_the_garbage_collector_is_on_again_after_an_import_however_it_ends(
             gc.enable()
         else:
             gc.disable()
+
+
+def test_records_imported_again_after_cancel_give_the_same_report_and_customers(
+        service: JournalService, tmp_path: Path) -> None:
+    """An import cleans the records it was given where they are (no copies); run again on
+    the same records after Cancel (the import dialog keeps them), it must say and add the
+    same: the address left out is still reported, nobody is added twice."""
+    from journal.domain.importer import import_contacts, parse_loaded
+
+    path = write(tmp_path, "people.csv", "Name,Email,Phone,Tags\n"
+                 "Anna Smith ,not-an-email, 020 7946 0018 , vip ; VIP \n"
+                 "Bo Li,bo@example.com,,\n" + many_rows(30).split("\n", 1)[1])
+    parsed = parse_loaded(load_file(path), country="GB")
+    read: list[int] = []  # Cancel once every record is read, before they are written
+    with pytest.raises(ImportCancelled):
+        import_contacts(service, parsed, DuplicatePolicy.SKIP,
+                        progress=lambda done, total: read.append(done),
+                        cancelled=lambda: bool(read) and read[-1] == len(parsed.contacts))
+    assert read[-1] == 32 and service.count_contacts() == 0
+    again = import_contacts(service, parsed, DuplicatePolicy.SKIP)
+    fresh_journal = JournalService.open(tmp_path / "fresh" / "journal.sqlite3")
+    try:
+        fresh = import_contacts(fresh_journal, parse_loaded(load_file(path), country="GB"),
+                                DuplicatePolicy.SKIP)
+        assert again.as_dict() == fresh.as_dict()
+        assert [n.text() for n in again.notes] == [
+            "line 2 (Anna Smith): 'not-an-email' is not an email address and was left out"]
+
+        def customers(journal: JournalService) -> dict[str, ContactDraft]:
+            drafts = {c.display_name: comparable(c) for c in everyone(journal).values()}
+            for draft in drafts.values():
+                draft.uid = None  # made up for each journal
+            return drafts
+
+        assert customers(service) == customers(fresh_journal)
+    finally:
+        fresh_journal.close()
+    anna = service.find_contact("Anna Smith")
+    assert labelled(anna, MethodKind.PHONE) == [("+44 20 7946 0018", "")]
+    assert [tag.casefold() for tag in anna.tags] == ["vip"]
