@@ -3,6 +3,8 @@ and triggers put back, references to contacts checked even when checked once at 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from journal.errors import StorageError
@@ -91,7 +93,25 @@ def test_a_load_tags_each_contact_with_the_tag_of_the_same_name_whatever_its_cas
         == 1
 
 
-@pytest.mark.parametrize("broken", ["cadence", "method kind"])
+def test_every_check_constraint_of_the_schema_is_found(db: Database) -> None:
+    """A large load checks the rows it added against the expressions found in the schema:
+    every CHECK of every table, each a valid expression over that table's columns."""
+    tables = db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                             "AND sql LIKE '%CHECK%'").fetchall()
+    assert {name for name, _ in tables} >= {"contacts", "contact_methods", "conversations",
+                                            "purchases", "tags", "photos"}
+    for name, sql in tables:
+        expressions = bulk.check_expressions(sql)
+        assert len(expressions) == len(re.findall(r"\bcheck\b", sql, re.IGNORECASE)) > 0
+        for expression in expressions:
+            db.conn.execute(f"SELECT count(*) FROM {name} WHERE CAST(({expression}) AS NUMERIC) "
+                            "= 0").fetchone()
+    assert bulk.check_expressions("CREATE TABLE t (a CHECK (a IN (')', '(')), "
+                                  "b CHECK ((b > 0) AND (b < 9)))") == [
+        "a IN (')', '(')", "(b > 0) AND (b < 9)"]
+
+
+@pytest.mark.parametrize("broken", ["cadence", "method kind", "channel"])
 def test_a_large_load_breaking_a_check_constraint_keeps_nothing(db: Database,
                                                                  broken: str) -> None:
     """A large load checks the tables' CHECK constraints once, at its end, rather than row
@@ -101,19 +121,24 @@ def test_a_large_load_breaking_a_check_constraint_keeps_nothing(db: Database,
     contacts = [_contact(i, f"Person {i}") for i in range(1, 6001)]
     methods: list[tuple[object, ...]] = [
         (f"m-{i}", i, "email", "", f"p{i}@example.com", 1, 0, NOW) for i in range(1, 6001)]
+    conversations = [_conversation(n, 1 + n % 6000) for n in range(100)]
     if broken == "cadence":
         contacts[4321] = (*contacts[4321][:14], -7, NOW, NOW)
+    elif broken == "channel":
+        conversations[42] = (*conversations[42][:4], "pigeon", *conversations[42][5:])
     else:
         methods[17] = ("m-bad", 18, "pigeon", "", "loft 3", 1, 0, NOW)
     with pytest.raises(StorageError, match="CHECK constraint"):
-        bulk.insert_all(db, contacts=contacts, methods=methods, now_stamp=NOW, large=True)
+        bulk.insert_all(db, contacts=contacts, methods=methods, conversations=conversations,
+                        now_stamp=NOW, large=True)
     assert db.scalar("SELECT count(*) FROM contacts") == 0
     assert db.scalar("SELECT count(*) FROM contact_methods") == 0
     assert _schema(db) == schema and not db.conn.in_transaction
     one_contact, its_method = ([contacts[4321]], []) if broken == "cadence" else (
         [_contact(1, "Ann Lee")], [("m-bad", 1, "pigeon", "", "loft 3", 1, 0, NOW)])
     with pytest.raises(StorageError, match="CHECK constraint"):  # a small load: row by row
-        bulk.insert_all(db, contacts=one_contact, methods=its_method, now_stamp=NOW)
+        bulk.insert_all(db, contacts=one_contact, methods=its_method, now_stamp=NOW,
+                        conversations=[conversations[42]] if broken == "channel" else [])
     bulk.insert_all(db, contacts=[_contact(i, f"Person {i}") for i in range(1, 6001)],
                     now_stamp=NOW, large=True)
     assert db.scalar("SELECT count(*) FROM contacts") == 6000
