@@ -40,7 +40,6 @@ FTS_DEFAULTS = {"hashsize": 1024 * 1024, "automerge": 4}
 FTS_LOAD_HASH_BYTES = 64 * 1024 * 1024
 # Rows a statement inserts (see _insert_many); 17 columns of contacts: 1,088 parameters.
 ROWS_A_STATEMENT = 64
-MAX_PARAMETERS = 32766  # SQLite's limit on a statement's parameters (since 3.32)
 # Contacts loaded at once from which their indexes are built after the load, not row by row.
 LARGE_LOAD = 5000
 
@@ -62,15 +61,14 @@ def _insert_many(db: Database, table: str, columns: tuple[str, ...],
     constraint are left out (INSERT OR IGNORE)."""
     one = "(" + ", ".join("?" * len(columns)) + ")"
     head = f"INSERT {'OR IGNORE ' if ignore else ''}INTO {table} ({', '.join(columns)}) VALUES "
-    per_statement = max(1, min(ROWS_A_STATEMENT, MAX_PARAMETERS // len(columns)))
-    many = head + ", ".join([one] * per_statement)
+    many = head + ", ".join([one] * ROWS_A_STATEMENT)
     remaining = iter(rows)
     last: list[tuple[Any, ...]] = []
 
     def full_batches() -> Iterator[list[Any]]:
         nonlocal last
-        while batch := list(itertools.islice(remaining, per_statement)):
-            if len(batch) < per_statement:
+        while batch := list(itertools.islice(remaining, ROWS_A_STATEMENT)):
+            if len(batch) < ROWS_A_STATEMENT:
                 last = batch
                 return
             yield list(itertools.chain.from_iterable(batch))
