@@ -364,6 +364,10 @@ class BulkLoad:
             conn.execute(sql)
         _rebuild_derived(self.db, self.first_contact, self.first_conversation,
                          sorted(self._older), self._indexed)
+        if len(self._indexed) > 1:
+            # Each batch indexed as it came is a segment of its own, and every lookup reads
+            # each segment: five made searching a 100,000-contact journal 3 to 5 times slower.
+            conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
         for put_back in self._restore_fts:
             put_back()
         for _name, sql in self._contact_indexes:  # after last_talked_at is filled in
