@@ -183,3 +183,23 @@ def test_text_from_the_file_is_never_rich_text(qtbot, bridge, ui_service, settin
     assert ui_service.find_contact("bold@example.com").display_name == \
         "<b>Bold</b> <img src=x>"
     assert dialog.report_heading.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_large_csv_imports_through_the_dialog(qtbot, bridge, ui_service, settings, tmp_path):
+    """6,000 rows: enough for the import to write its customers in batches while it reads,
+    their search index made on a second thread, from the dialog's worker."""
+    rows = ["Customer ID,Name,Email,Phone,Total,UID"] + [  # our own export's columns
+        f"{n},Person {n},person{n}@example.com,+44 7700 9{n:05d},," for n in range(6000)]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dialog = make_dialog(qtbot, bridge, settings)
+    dialog.open_file(path)
+    wait_for_page(qtbot, dialog, ImportDialog.OPTIONS)
+    with qtbot.waitSignal(dialog.imported, timeout=60000) as imported:
+        dialog.start_import()
+    assert (imported.args[0].added, imported.args[0].problems) == (6000, [])
+    wait_for_page(qtbot, dialog, ImportDialog.REPORT)
+    assert dialog.report_text.toPlainText().startswith(
+        "Imported many.csv (CSV from Relationship Journal): 6000 added, 0 updated.")
+    assert ui_service.count_contacts() == 6000
+    assert [hit.contact_name for hit in ui_service.search("person5999")][:1] == ["Person 5999"]
