@@ -559,11 +559,12 @@ class _NewContacts:
     for many rows at once, not once a row). Ids are handed out up front so later records of
     the file can match them.
 
-    With ``streaming``, a batch is handed to a writer thread as soon as it is complete, as
-    no later record can change it (duplicates are skipped) and the import reads nothing
-    more from the journal; else everything is written at the end, when a later record may
-    have updated a new customer here. Used as a context manager: on an error the writer
-    stops and the load is undone.
+    With ``streaming``, a batch is written as soon as it is complete, as no later record can
+    change it (duplicates are skipped) and the import reads nothing more from the journal,
+    and its search documents are made on an indexing thread while the next batch is matched
+    (only one thread uses the connection at a time); else everything is written at the end,
+    when a later record may have updated a new customer here. Used as a context manager: on
+    an error the indexing thread's batch ends and the load is undone.
     """
 
     def __init__(self, service: JournalService, now: dt.datetime, expected: int,
