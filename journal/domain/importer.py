@@ -393,8 +393,10 @@ def clean_parsed(parsed: ParsedContact, country: str) -> tuple[ContactDraft, lis
 
     The record's own draft is cleaned, not a copy, and the outcome kept with the record: an
     import run again on the same records (after Cancel) gets the same drafts and warnings.
+    A record is cleaned once, for the journal's country then (its phone numbers are
+    rewritten): records to clean for another country are read from the file again.
     """
-    if parsed.cleaned is not None and parsed.cleaned[0] == country:
+    if parsed.cleaned is not None:
         return parsed.cleaned[1], parsed.cleaned[2]
     warnings: list[str] = []
     draft = parsed.draft

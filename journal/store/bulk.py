@@ -182,8 +182,9 @@ def check_expressions(create_table: str) -> list[str]:
 
 def _checked_tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Each table with CHECK constraints (all have rowids) and their expressions."""
-    return {str(name): check_expressions(str(sql)) for name, sql in conn.execute(
+    found = {str(name): check_expressions(str(sql)) for name, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%CHECK%'")}
+    return {name: expressions for name, expressions in found.items() if expressions}
 
 
 def _max_rowid(conn: sqlite3.Connection, table: str) -> int:
@@ -276,6 +277,14 @@ class BulkLoad:
         self._indexed: list[tuple[int, int]] = []  # contact ids [first, last] indexed
 
     def __enter__(self) -> BulkLoad:
+        try:
+            self._begin()
+        except BaseException as error:  # undo what began (the savepoint turns it into one
+            if not self._stack.__exit__(type(error), error, error.__traceback__):  # sentence)
+                raise
+        return self
+
+    def _begin(self) -> None:
         db = self.db
         self._stack.enter_context(_large_cache(db))
         conn = self.conn = self._stack.enter_context(db.atomic())
@@ -302,7 +311,6 @@ class BulkLoad:
             self._stack.enter_context(_checks_at_the_end(conn))
         self._restore_fts = [_building_search_index(conn, table) for table, bulky in (
             ("contacts_fts", self.many_contacts), ("conversations_fts", self.large)) if bulky]
-        return self
 
     def add(self, contacts: Iterable[tuple[Any, ...]], methods: Iterable[tuple[Any, ...]] = (),
             tags: Iterable[tuple[int, str]] = (), conversations: Iterable[tuple[Any, ...]] = (),

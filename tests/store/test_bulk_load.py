@@ -4,6 +4,7 @@ and triggers put back, references to contacts checked even when checked once at 
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 
@@ -142,3 +143,23 @@ def test_a_large_load_breaking_a_check_constraint_keeps_nothing(db: Database,
     bulk.insert_all(db, contacts=[_contact(i, f"Person {i}") for i in range(1, 6001)],
                     now_stamp=NOW, large=True)
     assert db.scalar("SELECT count(*) FROM contacts") == 6000
+
+
+def test_a_large_load_on_a_busy_journal_says_so_and_leaves_it_as_it_was(
+        db: Database) -> None:
+    """A load that cannot even begin (another program holds the journal) gets the busy
+    sentence, and nothing it set up is left behind: no transaction, CHECKs enforced."""
+    assert db.path is not None
+    other = sqlite3.connect(db.path, timeout=0.1)
+    other.execute("BEGIN IMMEDIATE")
+    db.conn.execute("PRAGMA busy_timeout = 100")
+    try:
+        with pytest.raises(StorageError, match="busy"):
+            bulk.insert_all(db, contacts=[_contact(1, "Ann Lee")], now_stamp=NOW, large=True)
+    finally:
+        other.rollback()
+        other.close()
+    assert not db.conn.in_transaction
+    assert db.conn.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 0
+    bulk.insert_all(db, contacts=[_contact(1, "Ann Lee")], now_stamp=NOW, large=True)
+    assert db.scalar("SELECT count(*) FROM contacts") == 1
