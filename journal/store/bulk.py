@@ -45,6 +45,10 @@ LARGE_LOAD = 5000
 
 # The index the search documents (contact_search_documents) read a contact's methods by.
 METHODS_BY_CONTACT = "contact_methods_contact"
+# Contacts' search documents, from the view the triggers read them from (migrations.py).
+_CONTACT_DOCUMENTS = ("INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
+                      "SELECT id, names, company, notes, tags, methods "
+                      "FROM contact_search_documents")
 # Triggers that keep derived data; replaced by set-based statements during a bulk load.
 _DERIVING_TRIGGERS = (
     "contacts_fts_ins", "contact_methods_fts_insert", "contact_tags_fts_insert",
@@ -340,10 +344,7 @@ class BulkLoad:
         """Make the search documents of the new contacts ``first``…``last`` now (their
         methods and tags added), rather than at the end: one statement, so one segment of
         the search index."""
-        self.conn.execute(
-            "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
-            "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
-            "WHERE id BETWEEN ? AND ?", (first, last))
+        self.conn.execute(f"{_CONTACT_DOCUMENTS} WHERE id BETWEEN ? AND ?", (first, last))
         self._indexed.append((first, last))
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -392,15 +393,10 @@ def _rebuild_derived(db: Database, first_contact: int, first_conversation: int,
     # Existing contacts that got new methods or tags need their document refreshed too.
     conn.executemany("DELETE FROM contacts_fts WHERE rowid = ?",
                      [(cid,) for cid in older_contacts])
-    conn.executemany(
-        "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
-        "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
-        "WHERE id = ?", [(cid,) for cid in older_contacts])
+    conn.executemany(f"{_CONTACT_DOCUMENTS} WHERE id = ?",
+                     [(cid,) for cid in older_contacts])
     done = " ".join(f"AND id NOT BETWEEN {int(a)} AND {int(b)}" for a, b in indexed)
-    conn.execute(
-        "INSERT INTO contacts_fts(rowid, names, company, notes, tags, methods) "
-        "SELECT id, names, company, notes, tags, methods FROM contact_search_documents "
-        f"WHERE id >= ? {done}", (first_contact,))
+    conn.execute(f"{_CONTACT_DOCUMENTS} WHERE id >= ? {done}", (first_contact,))
     conn.execute(
         "INSERT INTO conversations_fts(rowid, summary, details) "
         "SELECT id, summary, details FROM conversations WHERE id >= ?", (first_conversation,))

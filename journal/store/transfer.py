@@ -297,22 +297,6 @@ def new_uids(count: int) -> Iterator[str]:
         yield f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def insert_contacts(db: Database, contacts: list[tuple[int, ContactDraft]],
-                    photos: list[tuple[int, str, bytes]], now: dt.datetime,
-                    cancelled: Callable[[], bool] | None = None) -> None:
-    """Insert new contacts with the ids given (see :func:`next_contact_id`), in one go.
-
-    The same rows as :func:`journal.store.contacts.insert` writes, through the bulk loader
-    (search documents built once at the end rather than once a method; the indexes built
-    again after the load when it is as large as the journal). When ``cancelled()`` becomes
-    true SQLite stops the statement running and a StorageError is raised: the caller's
-    transaction is then rolled back.
-    """
-    with cancellable(db, cancelled), ContactLoad(db, now, len(contacts)) as load:
-        load.add(contacts)
-        load.add_photos(photos)
-
-
 @contextlib.contextmanager
 def cancellable(db: Database, cancelled: Callable[[], bool] | None) -> Iterator[None]:
     """While the block runs, SQLite stops the statement running (StorageError) as soon as
@@ -337,9 +321,10 @@ class ContactRows:
 
 
 class ContactLoad:
-    """New contacts written in batches through one bulk load (see insert_contacts): all of
-    them or none. Each batch's search documents are made as it is added, so a batch can be
-    written (SQLite's work, which leaves Python's lock free) while the next is prepared.
+    """New contacts (an import's) written in batches through one bulk load, the same rows as
+    :func:`journal.store.contacts.insert` writes: all of them or none. A batch's rows are
+    inserted, then its search documents made (:meth:`index`, SQLite's work, which leaves
+    Python's lock free, so it can run on another thread while the next batch is prepared).
 
     ``expected``: about how many contacts the load adds; as many as the journal holds (and
     at least bulk.LARGE_LOAD) and the contacts' indexes are built again at the end.
@@ -361,13 +346,10 @@ class ContactLoad:
                  traceback: Any) -> None:
         self._load.__exit__(kind, error, traceback)
 
-    def add(self, contacts: list[tuple[int, ContactDraft]]) -> None:
-        """Contacts with new ids, increasing and with no gap (next_contact_id onwards)."""
-        self.write(self.rows(contacts))
-
     def rows(self, contacts: list[tuple[int, ContactDraft]]) -> ContactRows:
-        """The table rows of ``contacts`` (see add), ready for :meth:`write`: Python's work,
-        kept apart from SQLite's so that each can run while the other does."""
+        """The table rows of ``contacts``, which have new ids, increasing and with no gap
+        (next_contact_id onwards), ready for :meth:`insert` then :meth:`index`: Python's
+        work, kept apart from SQLite's so that each can run while the other does."""
         when = self.when
         needed = sum(not d.uid for _, d in contacts) \
             + sum(not m.uid for _, d in contacts for m in d.methods)
@@ -392,12 +374,6 @@ class ContactLoad:
             if d.tags:
                 tag_rows += [(contact_id, t.strip()) for t in dict.fromkeys(d.tags) if t.strip()]
         return ContactRows(contact_rows, method_rows, tag_rows)
-
-    def write(self, rows: ContactRows) -> None:
-        """Insert ``rows`` and make their contacts' search documents."""
-        if rows.contacts:
-            self.insert(rows)
-            self.index(rows)
 
     def insert(self, rows: ContactRows) -> None:
         self._load.add(rows.contacts, rows.methods, rows.tags)
