@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -49,7 +50,7 @@ from journal.model import Contact, ContactDraft, ContactMethod, MethodKind
 from journal.store import contacts as contact_store
 from journal.store import photos as photo_store
 from journal.store import settings as settings_store
-from journal.store import transfer
+from journal.store import staging, transfer
 from journal.store.codec import new_uid
 
 Progress = Callable[[int, int], None]
@@ -570,7 +571,7 @@ class _NewContacts:
     """
 
     def __init__(self, service: JournalService, now: dt.datetime, expected: int,
-                 streaming: bool) -> None:
+                 streaming: bool, schemas: list[str] | None = None) -> None:
         self.db = service.db
         self.now = now
         self.expected = expected
@@ -578,12 +579,25 @@ class _NewContacts:
         self.pending: dict[int, ContactDraft] = {}
         self.photos: dict[int, Photo] = {}
         self._unwritten = self.next_id  # the first id not handed to the load yet
-        self._batch = (max(1, math.ceil(expected * BATCH_SHARE))
-                       if streaming and expected >= STREAMED_IMPORT else None)
+        self._batch = self.batch_size(expected) if streaming else None
+        # Attached databases for the batches, staged on this thread (journal/store/staging.py).
+        self._schemas = list(schemas or ())
         self._stack = contextlib.ExitStack()
         self._load: transfer.ContactLoad | None = None
         self._indexer: ThreadPoolExecutor | None = None
         self._indexing: Future[None] | None = None
+
+    @staticmethod
+    def batch_size(expected: int) -> int | None:
+        """Records a streamed batch holds; None when so few are written in one go."""
+        return max(1, math.ceil(expected * BATCH_SHARE)) if expected >= STREAMED_IMPORT \
+            else None
+
+    @classmethod
+    def batches(cls, expected: int) -> int:
+        """How many batches a streamed import of ``expected`` records writes at most."""
+        size = cls.batch_size(expected)
+        return math.ceil(expected / size) if size else 0
 
     def __enter__(self) -> _NewContacts:
         return self
@@ -612,17 +626,31 @@ class _NewContacts:
         if not batch:
             return
         if self._load is None:
-            self._load = self._stack.enter_context(
-                transfer.ContactLoad(self.db, self.now, self.expected))
-        rows = self._load.rows(batch)
-        self._wait_for_indexing()  # the connection is the indexer's until it is done
-        self._load.insert(rows)
+            self._load = self._stack.enter_context(transfer.ContactLoad(
+                self.db, self.now, self.expected, staged=bool(self._schemas)))
+        load = self._load
+        rows = load.rows(batch)
         if self._batch is None:
-            self._load.index(rows)
+            load.insert(rows)
+            load.index(rows)
             return
+        if self._schemas:  # inserted on the indexing thread from a staged copy
+            schema, data = self._schemas.pop(0), load.staged(rows)
+            self._wait_for_indexing()
+            job = functools.partial(self._write_staged, load, schema, data, rows)
+        else:
+            self._wait_for_indexing()  # the connection is the indexer's until it is done
+            load.insert(rows)
+            job = functools.partial(load.index, rows)
         if self._indexer is None:
             self._indexer = ThreadPoolExecutor(1, thread_name_prefix="import-indexer")
-        self._indexing = self._indexer.submit(self._load.index, rows)
+        self._indexing = self._indexer.submit(job)
+
+    @staticmethod
+    def _write_staged(load: transfer.ContactLoad, schema: str, data: bytes,
+                      rows: transfer.ContactRows) -> None:
+        load.insert_staged(schema, data)
+        load.index(rows)
 
     def _wait_for_indexing(self) -> None:
         if self._indexing is not None:
@@ -659,10 +687,12 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     step = max(1, total // 200)
     backup_before(service, "before-import")
     streaming = policy is DuplicatePolicy.SKIP
-    with service.db.atomic(), transfer.cancellable(service.db, cancelled):
+    batches = _NewContacts.batches(total) if streaming else 0
+    with staging.attached(service.db, batches) as schemas, service.db.atomic(), \
+            transfer.cancellable(service.db, cancelled):
         index = MatchIndex.of(service)
         try:
-            with _NewContacts(service, now, total, streaming) as new:
+            with _NewContacts(service, now, total, streaming, schemas) as new:
                 run = _Run(service, policy, index, country, new, report)
                 for done, item in enumerate(parsed.contacts, start=1):
                     if done % 64 == 1 and cancelled is not None and cancelled():

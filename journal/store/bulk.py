@@ -38,7 +38,7 @@ LOAD_CACHE_KIB = 256 * 1024
 # FTS5's defaults (sqlite.org/fts5.html) and the in-memory hash used while a load is indexed.
 FTS_DEFAULTS = {"hashsize": 1024 * 1024, "automerge": 4}
 FTS_LOAD_HASH_BYTES = 64 * 1024 * 1024
-# Rows a statement inserts (see _insert_many); 17 columns of contacts: 1,088 parameters.
+# Rows a statement inserts (see insert_many); 17 columns of contacts: 1,088 parameters.
 ROWS_A_STATEMENT = 64
 # Contacts loaded at once from which their indexes are built after the load, not row by row.
 LARGE_LOAD = 5000
@@ -56,8 +56,8 @@ _DERIVING_TRIGGERS = (
 )
 
 
-def _insert_many(db: Database, table: str, columns: tuple[str, ...],
-                 rows: Iterable[tuple[Any, ...]], *, ignore: bool = False) -> None:
+def insert_many(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
+                rows: Iterable[tuple[Any, ...]], *, ignore: bool = False) -> None:
     """Insert ``rows`` in order, ROWS_A_STATEMENT at a time: each run of a statement
     evaluates the table's CHECK constraints afresh (an ``IN (…)`` list is built into a
     temporary index each time), which took twice as long as inserting the rows themselves
@@ -77,8 +77,8 @@ def _insert_many(db: Database, table: str, columns: tuple[str, ...],
                 return
             yield list(itertools.chain.from_iterable(batch))
 
-    db.conn.executemany(many, full_batches())
-    db.conn.executemany(head + one, last)
+    conn.executemany(many, full_batches())
+    conn.executemany(head + one, last)
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -269,8 +269,9 @@ class BulkLoad:
 
     def __init__(self, db: Database, now_stamp: str, *, large: bool = False,
                  many_contacts: bool = False, referred: set[int] | None = None,
-                 indexing_as_it_goes: bool = False) -> None:
+                 indexing_as_it_goes: bool = False, staged: bool = False) -> None:
         self.db, self.now_stamp, self.large = db, now_stamp, large
+        self.staged = staged
         self.many_contacts = many_contacts or large
         self.referred = referred
         self.indexing_as_it_goes = indexing_as_it_goes
@@ -309,7 +310,7 @@ class BulkLoad:
                                                    else ())
         for name, _sql in self._indexes + self._contact_indexes:
             conn.execute(f"DROP INDEX {name}")
-        if self.many_contacts:
+        if self.many_contacts and not self.staged:
             self._unchecked_from = {table: _max_rowid(conn, table) + 1
                                     for table in _checked_tables(conn)}
             self._stack.enter_context(_checks_at_the_end(conn))
@@ -320,10 +321,10 @@ class BulkLoad:
             tags: Iterable[tuple[int, str]] = (), conversations: Iterable[tuple[Any, ...]] = (),
             purchases: Iterable[tuple[Any, ...]] = ()) -> None:
         """Insert rows; contact rows carry their (new) ids."""
-        db, conn, referred = self.db, self.conn, self.referred
-        _insert_many(db, "contacts", CONTACT_COLUMNS, contacts)
+        conn, referred = self.conn, self.referred
+        insert_many(conn, "contacts", CONTACT_COLUMNS, contacts)
         method_list = list(_referring(methods, 1, referred))
-        _insert_many(db, "contact_methods", METHOD_COLUMNS, method_list)
+        insert_many(conn, "contact_methods", METHOD_COLUMNS, method_list)
         tag_list = list(_referring(tags, 0, referred))
         self._older.update(cid for cid in itertools.chain(
             (row[1] for row in method_list), (cid for cid, _ in tag_list))
@@ -334,11 +335,29 @@ class BulkLoad:
             "ON CONFLICT(name) DO NOTHING", [(new_uid(), n, self.now_stamp) for n in names])
         tag_ids = {_nocase(str(name)): int(tag_id)
                    for tag_id, name in conn.execute("SELECT id, name FROM tags")}
-        _insert_many(db, "contact_tags", ("contact_id", "tag_id"),
-                     [(cid, tag_ids[_nocase(name)]) for cid, name in tag_list], ignore=True)
-        _insert_many(db, "conversations", CONVERSATION_COLUMNS,
-                     _referring(conversations, 1, referred))
-        _insert_many(db, "purchases", PURCHASE_COLUMNS, _referring(purchases, 1, referred))
+        insert_many(conn, "contact_tags", ("contact_id", "tag_id"),
+                    [(cid, tag_ids[_nocase(name)]) for cid, name in tag_list], ignore=True)
+        insert_many(conn, "conversations", CONVERSATION_COLUMNS,
+                    _referring(conversations, 1, referred))
+        insert_many(conn, "purchases", PURCHASE_COLUMNS, _referring(purchases, 1, referred))
+
+    def add_staged(self, schema: str) -> None:
+        """Insert a batch of new contacts (ids from the journal's next on) staged in the
+        attached database ``schema`` (journal/store/staging.py): one statement a table, SQLite's
+        work only, so it leaves Python's lock free. The tables' CHECK constraints are checked
+        row by row, as each statement evaluates their lists once."""
+        conn = self.conn
+        for table, columns in (("contacts", CONTACT_COLUMNS),
+                               ("contact_methods", METHOD_COLUMNS)):
+            names = ", ".join(columns)
+            conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {schema}.{table} "
+                         "ORDER BY rowid")
+        conn.execute(f"INSERT INTO tags (uid, name, updated_at) SELECT uid, name, ? "
+                     f"FROM {schema}.tag_names WHERE true ORDER BY rowid "
+                     "ON CONFLICT (name) DO NOTHING", (self.now_stamp,))
+        conn.execute(f"INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) "
+                     f"SELECT s.contact_id, t.id FROM {schema}.contact_tags s "
+                     "JOIN tags t ON t.name = s.name ORDER BY s.rowid")
 
     def index_contacts(self, first: int, last: int) -> None:
         """Make the search documents of the new contacts ``first``…``last`` now (their

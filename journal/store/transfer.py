@@ -330,13 +330,14 @@ class ContactLoad:
     at least bulk.LARGE_LOAD) and the contacts' indexes are built again at the end.
     """
 
-    def __init__(self, db: Database, now: dt.datetime, expected: int) -> None:
+    def __init__(self, db: Database, now: dt.datetime, expected: int, *,
+                 staged: bool = False) -> None:
         from journal.store import bulk
 
         self.db, self.when = db, stamp(now)
         many = expected >= bulk.LARGE_LOAD and expected >= next_contact_id(db) - 1
         self._load = bulk.BulkLoad(db, self.when, many_contacts=many,
-                                   indexing_as_it_goes=True)
+                                   indexing_as_it_goes=True, staged=staged)
 
     def __enter__(self) -> ContactLoad:
         self._load.__enter__()
@@ -377,6 +378,24 @@ class ContactLoad:
 
     def insert(self, rows: ContactRows) -> None:
         self._load.add(rows.contacts, rows.methods, rows.tags)
+
+    def staged(self, rows: ContactRows) -> bytes:
+        """``rows`` as a database of their own (journal/store/staging.py), for
+        :meth:`insert_staged` on another thread: Python's part of inserting them."""
+        from journal.store import staging
+
+        names = sorted({name for _, name in rows.tags}, key=str.casefold)
+        return staging.staged({"contacts": rows.contacts, "contact_methods": rows.methods,
+                               "tag_names": list(zip(new_uids(len(names)), names, strict=True)),
+                               "contact_tags": rows.tags})
+
+    def insert_staged(self, schema: str, data: bytes) -> None:
+        """The rows :meth:`staged` gave ``data`` for, through the attached database
+        ``schema``, which this load has not read yet."""
+        from journal.store import staging
+
+        staging.load(self.db.conn, schema, data)
+        self._load.add_staged(schema)
 
     def index(self, rows: ContactRows) -> None:
         """The search documents of the contacts of ``rows`` (inserted): one statement, which

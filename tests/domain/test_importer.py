@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -480,14 +481,17 @@ def test_cancel_while_the_new_customers_are_written_imports_nothing(
     service.add_contact(ContactDraft(display_name="Existing"))
     before, shape = dump(service.db), schema(service.db)
     path = write(tmp_path, "many.csv", many_rows(6000))
-    real_insert = transfer.ContactLoad.insert
     writing: list[bool] = []
 
-    def insert(*args: Any, **kwargs: Any) -> None:
-        writing.append(True)
-        real_insert(*args, **kwargs)
+    def noted(real: Callable[..., None]) -> Callable[..., None]:
+        def insert(*args: Any, **kwargs: Any) -> None:
+            writing.append(True)
+            real(*args, **kwargs)
+        return insert
 
-    monkeypatch.setattr(transfer.ContactLoad, "insert", insert)
+    # Streamed batches are staged and inserted on the indexing thread; the rest directly.
+    for name in ("insert", "insert_staged"):
+        monkeypatch.setattr(transfer.ContactLoad, name, noted(getattr(transfer.ContactLoad, name)))
     with pytest.raises(ImportCancelled, match="nothing was imported"):
         import_file(service, path, policy=policy, cancelled=lambda: bool(writing))
     assert len(writing) == 1 and not service.db.conn.in_transaction
@@ -498,17 +502,30 @@ def test_cancel_while_the_new_customers_are_written_imports_nothing(
 
 
 def test_new_customers_written_while_the_file_is_matched_are_the_same(
-        service: JournalService, tmp_path: Path, journal_path: Path, clock: Any) -> None:
+        service: JournalService, tmp_path: Path, journal_path: Path, clock: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A large import that skips duplicates writes its new customers in batches while it
-    matches the rest (their search documents made on a second thread); one that updates
-    them writes them all at the end. The journals are the same but for the random UIDs,
-    and searching finds everyone."""
+    matches the rest (each staged by the main thread, inserted and indexed by a second one);
+    one that updates them writes them all at the end. The journals are the same but for the
+    random UIDs, and searching finds everyone."""
     rows = many_rows(7001) + "Person 5,PERSON5@example.com,,,listed twice\n"
     path = write(tmp_path, "many.csv", rows)
+    writes: list[str] = []
+    for name in ("insert", "insert_staged"):
+        real = getattr(transfer.ContactLoad, name)
+        monkeypatch.setattr(transfer.ContactLoad, name,
+                            lambda *a, _name=name, _real=real: (writes.append(_name), _real(*a)))
     streamed = import_file(service, path, policy=DuplicatePolicy.SKIP)
+    # five batches (24 % of the file each, then the rest), each staged by the main thread
+    # and inserted by the indexing one
+    assert writes == ["insert_staged"] * 5
     other = JournalService.open(journal_path.parent / "other.sqlite3", clock)
     try:
         at_the_end = import_file(other, path, policy=DuplicatePolicy.UPDATE)
+        assert writes[5:] == ["insert"]
+        for journal in (service, other):  # the batches' databases are detached
+            assert {r[1] for r in journal.db.conn.execute("PRAGMA database_list")} <= {
+                "main", "temp"}
         assert (streamed.added, streamed.skipped) == (7001, 1)
         assert (at_the_end.added, at_the_end.updated) == (7001, 1)
 
