@@ -550,11 +550,27 @@ def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
 
 # -- importing --------------------------------------------------------------------------------
 # A large import that skips duplicates writes its new customers in batches as it matches the
-# file: each batch's search documents are made on a second thread (SQLite leaves Python's lock
-# free) while the next is matched. Four batches take 96 % of the records; the rest
-# make a small last batch, whose documents, made once the file is matched, take little time.
-BATCH_SHARE = 0.24  # of the records
+# file: the main thread stages each batch (journal/store/staging.py) and a second thread
+# inserts it and makes its search documents (SQLite's work, which leaves Python's lock free)
+# while the next is matched. Batches shrink as the file goes on: what the second thread has
+# left once the file is matched (the last batches' work) is what the import waits for.
+FIRST_BATCH_SHARE = 0.19  # of the records
+BATCH_DECAY = 0.88  # each batch this share of the one before; the last takes what is left
+MOST_BATCHES = 8  # (each is a database attached to the journal's connection; SQLite allows 10)
 STREAMED_IMPORT = 5000  # records: fewer are written in one go at the end
+
+
+def batch_sizes(expected: int) -> list[int]:
+    """The records in each batch of a streamed import of ``expected`` records; none when so
+    few are written in one go."""
+    if expected < STREAMED_IMPORT:
+        return []
+    sizes, left = [], expected
+    for number in range(MOST_BATCHES - 1):
+        size = min(left, math.ceil(expected * FIRST_BATCH_SHARE * BATCH_DECAY ** number))
+        sizes.append(size)
+        left -= size
+    return [*sizes, left] if left else sizes
 
 
 class _NewContacts:
@@ -563,11 +579,12 @@ class _NewContacts:
     the file can match them.
 
     With ``streaming``, a batch is written as soon as it is complete, as no later record can
-    change it (duplicates are skipped) and the import reads nothing more from the journal,
-    and its search documents are made on an indexing thread while the next batch is matched
-    (only one thread uses the connection at a time); else everything is written at the end,
-    when a later record may have updated a new customer here. Used as a context manager: on
-    an error the indexing thread's batch ends and the load is undone.
+    change it (duplicates are skipped) and the import reads nothing more from the journal;
+    it is inserted (from a staged copy, given ``schemas`` to stage into) and its search
+    documents made on an indexing thread while the next batch is matched. Only one thread
+    uses the connection at a time. Otherwise everything is written at the end, when a later
+    record may have updated a new customer here. Used as a context manager: on an error the
+    indexing thread's batch ends, the ones waiting are dropped and the load is undone.
     """
 
     def __init__(self, service: JournalService, now: dt.datetime, expected: int,
@@ -579,33 +596,23 @@ class _NewContacts:
         self.pending: dict[int, ContactDraft] = {}
         self.photos: dict[int, Photo] = {}
         self._unwritten = self.next_id  # the first id not handed to the load yet
-        self._batch = self.batch_size(expected) if streaming else None
+        self._sizes = batch_sizes(expected) if streaming else []
+        self._batch = self._sizes.pop(0) if self._sizes else None
         # Attached databases for the batches, staged on this thread (journal/store/staging.py).
         self._schemas = list(schemas or ())
         self._stack = contextlib.ExitStack()
         self._load: transfer.ContactLoad | None = None
         self._indexer: ThreadPoolExecutor | None = None
-        self._indexing: Future[None] | None = None
-
-    @staticmethod
-    def batch_size(expected: int) -> int | None:
-        """Records a streamed batch holds; None when so few are written in one go."""
-        return max(1, math.ceil(expected * BATCH_SHARE)) if expected >= STREAMED_IMPORT \
-            else None
-
-    @classmethod
-    def batches(cls, expected: int) -> int:
-        """How many batches a streamed import of ``expected`` records writes at most."""
-        size = cls.batch_size(expected)
-        return math.ceil(expected / size) if size else 0
+        self._indexing: list[Future[None]] = []
+        self._failed = False  # a batch failed on the indexing thread: the rest are not run
 
     def __enter__(self) -> _NewContacts:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: Any) -> None:
-        if self._indexer is not None:  # let the batch being indexed end
-            self._indexer.shutdown(wait=True)
+        if self._indexer is not None:  # let the batch being indexed end, drop the rest
+            self._indexer.shutdown(wait=True, cancel_futures=True)
         self._stack.__exit__(kind, error, traceback)
 
     def add(self, draft: ContactDraft, photo: Photo | None) -> int:
@@ -616,6 +623,7 @@ class _NewContacts:
             self.photos[contact_id] = photo
         if self._batch is not None and self.next_id - self._unwritten >= self._batch:
             self._hand_over()
+            self._batch = self._sizes.pop(0) if self._sizes else self._batch
         return contact_id
 
     def _hand_over(self) -> None:
@@ -634,9 +642,9 @@ class _NewContacts:
             load.insert(rows)
             load.index(rows)
             return
-        if self._schemas:  # inserted on the indexing thread from a staged copy
+        if self._schemas:  # inserted on the indexing thread, after the batches before it
             schema, data = self._schemas.pop(0), load.staged(rows)
-            self._wait_for_indexing()
+            self._raise_indexing_failure()
             job = functools.partial(self._write_staged, load, schema, data, rows)
         else:
             self._wait_for_indexing()  # the connection is the indexer's until it is done
@@ -644,7 +652,17 @@ class _NewContacts:
             job = functools.partial(load.index, rows)
         if self._indexer is None:
             self._indexer = ThreadPoolExecutor(1, thread_name_prefix="import-indexer")
-        self._indexing = self._indexer.submit(job)
+        self._indexing.append(self._indexer.submit(self._unless_failed, job))
+
+    def _unless_failed(self, job: Callable[[], None]) -> None:
+        """``job`` on the indexing thread, unless a batch before it failed."""
+        if self._failed:
+            return
+        try:
+            job()
+        except BaseException:
+            self._failed = True
+            raise
 
     @staticmethod
     def _write_staged(load: transfer.ContactLoad, schema: str, data: bytes,
@@ -652,10 +670,16 @@ class _NewContacts:
         load.insert_staged(schema, data)
         load.index(rows)
 
+    def _raise_indexing_failure(self) -> None:
+        """The error of a batch that failed on the indexing thread, here."""
+        for indexing in self._indexing:
+            if indexing.done():
+                indexing.result()
+
     def _wait_for_indexing(self) -> None:
-        if self._indexing is not None:
-            indexing, self._indexing = self._indexing, None
-            indexing.result()
+        indexing, self._indexing = self._indexing, []
+        for batch in indexing:
+            batch.result()
 
     def write(self) -> None:
         """Everything not written yet, then the load's end (indexes, triggers)."""
@@ -687,7 +711,7 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     step = max(1, total // 200)
     backup_before(service, "before-import")
     streaming = policy is DuplicatePolicy.SKIP
-    batches = _NewContacts.batches(total) if streaming else 0
+    batches = len(batch_sizes(total)) if streaming else 0
     with staging.attached(service.db, batches) as schemas, service.db.atomic(), \
             transfer.cancellable(service.db, cancelled):
         index = MatchIndex.of(service)

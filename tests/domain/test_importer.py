@@ -17,6 +17,7 @@ from journal.domain.exporter import export_csv, export_vcard
 from journal.domain.importer import (
     DuplicatePolicy,
     ImportReport,
+    batch_sizes,
     collector_paused,
     import_file,
     load_file,
@@ -516,13 +517,12 @@ def test_new_customers_written_while_the_file_is_matched_are_the_same(
         monkeypatch.setattr(transfer.ContactLoad, name,
                             lambda *a, _name=name, _real=real: (writes.append(_name), _real(*a)))
     streamed = import_file(service, path, policy=DuplicatePolicy.SKIP)
-    # five batches (24 % of the file each, then the rest), each staged by the main thread
-    # and inserted by the indexing one
-    assert writes == ["insert_staged"] * 5
+    # eight batches, each staged by the main thread and inserted by the indexing one
+    assert writes == ["insert_staged"] * len(batch_sizes(7002)) == ["insert_staged"] * 8
     other = JournalService.open(journal_path.parent / "other.sqlite3", clock)
     try:
         at_the_end = import_file(other, path, policy=DuplicatePolicy.UPDATE)
-        assert writes[5:] == ["insert"]
+        assert writes[8:] == ["insert"]
         for journal in (service, other):  # the batches' databases are detached
             assert {r[1] for r in journal.db.conn.execute("PRAGMA database_list")} <= {
                 "main", "temp"}
