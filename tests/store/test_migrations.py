@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from journal.errors import SchemaTooNewError
-from journal.model import Channel, ContactDraft, ConversationDraft
+from journal.model import Channel, ContactDraft, ConversationDraft, PartialDate
 from journal.store import contacts as contact_store
 from journal.store import conversations as conversation_store
 from journal.store import migrations
@@ -535,7 +535,7 @@ def test_migration_8(tmp_path: Path) -> None:
         if conn.in_transaction:
             conn.commit()
 
-        assert migrations.migrate(conn) == [8]
+        assert migrations.migrate(conn, target=8) == [8]
         assert migrations.schema_version(conn) == 8
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         days = [r[0] for r in conn.execute("SELECT yearly_on FROM reminders ORDER BY uid")]
@@ -547,5 +547,50 @@ def test_migration_8(tmp_path: Path) -> None:
         added = reminder_store.insert(db, ReminderDraft(
             anna, "Leap day", dt.date(2032, 2, 29), ReminderRepeat.YEARLY), NOW)
         assert reminder_store.get(db, added).yearly_on == (2, 29)  # type: ignore[union-attr]
+    finally:
+        conn.close()
+
+
+def test_migration_9(tmp_path: Path) -> None:
+    """Step 9 drops four version-1 indexes on contacts that no query uses. The list in name
+    order, the agenda's birthdays, anniversaries and check-ins and the count read the same
+    as before, each still from an index rather than the whole table."""
+    from journal.store import agenda as agenda_store
+
+    conn = connect(tmp_path / "journal.sqlite3")
+    try:
+        assert migrations.migrate(conn, target=8) == [1, 2, 3, 4, 5, 6, 7, 8]
+        db = Database(conn)
+        for number, name in enumerate(("zoe Byrne", "Anna Cole", "anna Adams", "Ben Doyle",
+                                       "Élan Ek", "bea Fox")):
+            contact_store.insert(db, ContactDraft(
+                display_name=name, cadence_days=7 * (number % 3) or None,
+                birthday=PartialDate(3, 16 + number, 1980 + number),
+                anniversary=PartialDate(3, 20 - number) if number % 2 else None), NOW)
+        if conn.in_transaction:
+            conn.commit()
+        day = dt.date(2024, 3, 20)
+
+        def read() -> list[object]:
+            return [contact_store.list_ids(db, sort="name"),
+                    contact_store.list_ids(db, sort="name", descending=True),
+                    contact_store.list_ids(db, sort="next_check_in"),
+                    agenda_store.dates_ahead(db, "birthday", day, day + dt.timedelta(30)),
+                    agenda_store.dates_ahead(db, "anniversary", day, day + dt.timedelta(30)),
+                    agenda_store.check_ins(db, day), contact_store.count(db)]
+
+        before = read()
+        assert migrations.migrate(conn) == [9]
+        assert migrations.schema_version(conn) == 9
+        assert not set(migrations.UNUSED_V1_INDEXES) & set(_objects(conn))
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert read() == before
+        assert before[0] == [3, 2, 6, 4, 1, 5]  # names without case; É after the ASCII letters
+        for query in ("SELECT id FROM contacts WHERE deleted_at IS NULL AND archived = 0 "
+                      "ORDER BY display_name COLLATE NOCASE, id",
+                      "SELECT display_name FROM contacts",
+                      "SELECT count(*) FROM contacts WHERE deleted_at IS NULL"):
+            plan = " ".join(r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+            assert "INDEX" in plan, (query, plan)
     finally:
         conn.close()
