@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from journal.domain.parsed import ImportFileError, Issue, ParsedContact, ParseResult
@@ -464,14 +464,11 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
                         progress: Callable[[int, int], None] | None = None,
                         cancelled: Callable[[], bool] | None = None) -> ParseResult:
     """Every row as a contact, using ``mapping``; rows with nothing usable are problems."""
-    problem = mapping_problem(mapping)
-    if problem:
-        raise ImportFileError(problem)
+    records = read_contacts(table, mapping, country)
     result = ParseResult(format="csv", encoding=table.encoding, delimiter=table.delimiter)
     total = len(table.rows)
-    reader = _RowReader(mapping, country)
     contacts, problems = result.contacts, result.problems
-    for number, (line, cells) in enumerate(table.rows, start=1):
+    for number, parsed in enumerate(records, start=1):
         if number % 500 == 0:
             if cancelled is not None and cancelled():
                 from journal.domain.parsed import ImportCancelled
@@ -479,12 +476,22 @@ def contacts_from_table(table: CsvTable, mapping: Mapping, country: str = "",
                 raise ImportCancelled()
             if progress is not None and number % 2000 == 0:
                 progress(number, total)
-        parsed = reader.contact(line, cells)
         if isinstance(parsed, Issue):
             problems.append(parsed)
         else:
             contacts.append(parsed)
     return result
+
+
+def read_contacts(table: CsvTable, mapping: Mapping, country: str = ""
+                  ) -> Iterator[ParsedContact | Issue]:
+    """Each row in turn as a contact, or the problem with it, using ``mapping`` (checked
+    now: ImportFileError when it cannot be used)."""
+    problem = mapping_problem(mapping)
+    if problem:
+        raise ImportFileError(problem)
+    reader = _RowReader(mapping, country)
+    return (reader.contact(line, cells) for line, cells in table.rows)
 
 
 # What a column does with its cell (_RowReader.contact), most common first.

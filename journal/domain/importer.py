@@ -23,7 +23,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from journal.domain.backups import backup_before
-from journal.domain.csv_import import CsvTable, Mapping, contacts_from_table, read_table, recognise
+from journal.domain.csv_import import (
+    CsvTable,
+    Mapping,
+    contacts_from_table,
+    read_contacts,
+    read_table,
+    recognise,
+)
 from journal.domain.parsed import (
     ImportCancelled,
     ImportFileError,
@@ -549,27 +556,29 @@ def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
 
 
 # -- importing --------------------------------------------------------------------------------
-# A large import that skips duplicates writes its new customers in batches as it matches the
+# A large import that skips duplicates writes its new customers in batches as it reads the
 # file: the main thread stages each batch (journal/store/staging.py) and a second thread
 # inserts it and makes its search documents (SQLite's work, which leaves Python's lock free)
-# while the next is matched. Batches shrink as the file goes on: what the second thread has
-# left once the file is matched (the last batches' work) is what the import waits for.
-FIRST_BATCH_SHARE = 0.19  # of the records
-BATCH_DECAY = 0.88  # each batch this share of the one before; the last takes what is left
+# while the next is read. The second thread's work is the longer, so it starts on a small
+# first batch, and the batches grow to a steady size.
+FIRST_BATCH_SHARE = 0.04  # of the records
+BATCH_GROWTH = 1.5  # each batch this many times the one before, up to
+LARGEST_BATCH_SHARE = 0.17
 MOST_BATCHES = 8  # (each is a database attached to the journal's connection; SQLite allows 10)
 STREAMED_IMPORT = 5000  # records: fewer are written in one go at the end
 
 
 def batch_sizes(expected: int) -> list[int]:
-    """The records in each batch of a streamed import of ``expected`` records; none when so
-    few are written in one go."""
+    """The records in each batch of a streamed import of ``expected`` records (the last
+    takes what is left); none when so few are written in one go."""
     if expected < STREAMED_IMPORT:
         return []
-    sizes, left = [], expected
-    for number in range(MOST_BATCHES - 1):
-        size = min(left, math.ceil(expected * FIRST_BATCH_SHARE * BATCH_DECAY ** number))
+    sizes, left, share = [], expected, FIRST_BATCH_SHARE
+    for _ in range(MOST_BATCHES - 1):
+        size = min(left, math.ceil(expected * share))
         sizes.append(size)
         left -= size
+        share = min(share * BATCH_GROWTH, LARGEST_BATCH_SHARE)
     return [*sizes, left] if left else sizes
 
 
@@ -705,9 +714,42 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
     """
     report = ImportReport(source, FORMAT_NAMES.get(parsed.format, parsed.format), policy.value,
                           problems=list(parsed.problems), notes=list(parsed.notes))
+    return _import_records(service, parsed.contacts, len(parsed.contacts), policy, report,
+                           progress, cancelled)
+
+
+@collector_paused()
+def import_table(service: JournalService, loaded: LoadedFile, policy: DuplicatePolicy,
+                 mapping: Mapping | None = None, *, progress: Progress | None = None,
+                 cancelled: Cancelled | None = None) -> ImportReport:
+    """import_contacts of a CSV's rows (``loaded``), each read as the import comes to it:
+    a large file's first new customers are written while the rest is still being read.
+    ImportFileError (nothing written) when the file has no rows or the mapping cannot be
+    used."""
+    table = loaded.table
+    assert table is not None
+    if not table.rows:
+        raise ImportFileError(f"{loaded.path.name} holds no contacts.")
+    chosen = mapping if mapping is not None else loaded.mapping
+    if chosen is None:
+        from journal.domain.csv_import import guess_mapping
+
+        chosen = guess_mapping(table.header)
+    records = read_contacts(table, chosen, service.settings().default_country)
+    report = ImportReport(loaded.path.name, FORMAT_NAMES["csv"], policy.value)
+    report = _import_records(service, records, len(table.rows), policy, report, progress,
+                             cancelled)
+    report.format = loaded.description
+    return report
+
+
+def _import_records(service: JournalService, records: Iterable[ParsedContact | Issue],
+                    total: int, policy: DuplicatePolicy, report: ImportReport,
+                    progress: Progress | None, cancelled: Cancelled | None) -> ImportReport:
+    """import_contacts of ``records`` (``total`` of them), which may be read as they come;
+    the ones that cannot be read are problems in the report."""
     country = service.settings().default_country
     now = service.clock()
-    total = len(parsed.contacts)
     step = max(1, total // 200)
     backup_before(service, "before-import")
     streaming = policy is DuplicatePolicy.SKIP
@@ -718,10 +760,13 @@ def import_contacts(service: JournalService, parsed: ParseResult, policy: Duplic
         try:
             with _NewContacts(service, now, total, streaming, schemas) as new:
                 run = _Run(service, policy, index, country, new, report)
-                for done, item in enumerate(parsed.contacts, start=1):
+                for done, item in enumerate(records, start=1):
                     if done % 64 == 1 and cancelled is not None and cancelled():
                         raise ImportCancelled()
-                    run.one(item)
+                    if isinstance(item, Issue):
+                        report.problems.append(item)
+                    else:
+                        run.one(item)
                     if progress is not None and (done % step == 0 or done == total):
                         progress(done, total)
                 if cancelled is not None and cancelled():
@@ -853,13 +898,16 @@ def import_file(service: JournalService, path: Path, fmt: str | None = None,
                 ) -> ImportReport:
     """Load, parse and import ``path``; the policy defaults to the remembered one."""
     loaded = load_file(path, fmt)
+    chosen = policy or remembered_policy(service)
+    if loaded.format == "csv":
+        loaded.text = ""  # read into the table (most of a large CSV's memory is the cells)
+        return import_table(service, loaded, chosen, mapping, progress=progress,
+                            cancelled=cancelled)
     country = service.settings().default_country
     parsed = parse_loaded(loaded, mapping, country, cancelled=cancelled)
-    # The records are read: the file's text and cells (most of a large CSV's memory) go.
-    loaded.text, loaded.table = "", None
+    loaded.text = ""  # the records are read
     if not parsed.contacts and not parsed.problems:
         raise ImportFileError(f"{path.name} holds no contacts.")
-    chosen = policy or remembered_policy(service)
     report = import_contacts(service, parsed, chosen, source=path.name, progress=progress,
                              cancelled=cancelled)
     report.format = loaded.description

@@ -48,6 +48,7 @@ from journal.domain.importer import (
     ImportReport,
     LoadedFile,
     import_contacts,
+    import_table,
     load_file,
     parse_loaded,
     remember_policy,
@@ -433,12 +434,12 @@ class ImportDialog(QDialog):
         def job(progress: Any, cancelled: Any) -> ImportReport:
             writer = worker_service(service)
             try:
-                country = writer.settings().default_country
-                result = parsed or parse_loaded(loaded, country=country, progress=progress,
-                                                cancelled=cancelled)
-                if not result.contacts and not result.problems:
+                if parsed is None:  # a CSV, its rows read as they are imported
+                    return import_table(writer, loaded, policy, progress=progress,
+                                        cancelled=cancelled)
+                if not parsed.contacts and not parsed.problems:
                     raise ImportFileError(f"{loaded.path.name} holds no contacts.")
-                report = import_contacts(writer, result, policy, source=loaded.path.name,
+                report = import_contacts(writer, parsed, policy, source=loaded.path.name,
                                          progress=progress, cancelled=cancelled)
                 report.format = loaded.description
                 return report

@@ -15,6 +15,7 @@ from journal.domain.csv_export import CsvKind
 from journal.domain.demo import DemoSize, fill
 from journal.domain.exporter import export_csv, export_vcard
 from journal.domain.importer import (
+    FIRST_BATCH_SHARE,
     DuplicatePolicy,
     ImportReport,
     batch_sizes,
@@ -553,6 +554,34 @@ def test_new_customers_written_while_the_file_is_matched_are_the_same(
                     [f"Person {n}"]
     finally:
         other.close()
+
+
+def test_a_large_csv_is_written_while_it_is_still_being_read(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows of a CSV are read as the import comes to them: the first batch of new
+    customers goes to the journal when a small part of the file has been read, and rows
+    that cannot be imported are reported as before, in order."""
+    from journal.domain import csv_import
+
+    lines = many_rows(8000).splitlines()
+    lines[78] = ",,,,no name, email or phone"  # Person 77
+    path = write(tmp_path, "many.csv", "\n".join(lines) + "\n")
+    read: list[int] = []
+    real_contact = csv_import._RowReader.contact
+    monkeypatch.setattr(csv_import._RowReader, "contact",
+                        lambda reader, line, cells: (read.append(line),
+                                                     real_contact(reader, line, cells))[1])
+    read_when_written: list[int] = []
+    real_insert = transfer.ContactLoad.insert_staged
+    monkeypatch.setattr(transfer.ContactLoad, "insert_staged",
+                        lambda load, *a: (read_when_written.append(len(read)),
+                                          real_insert(load, *a))[1])
+    report = import_file(service, path)
+    assert report.added == 7999 and len(read) == 8000
+    assert read_when_written[0] <= 8000 * FIRST_BATCH_SHARE + 64
+    assert [(i.line, i.reason) for i in report.problems] == [
+        (79, "this row has no name, email or phone; it was not imported")]
+    assert service.find_contact("person4999@example.com").display_name == "Person 4999"
 
 
 def test_a_failure_on_the_indexing_thread_rolls_back_everything(
