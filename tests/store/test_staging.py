@@ -76,12 +76,20 @@ def test_staged_batches_give_the_journal_the_same_rows_as_direct_inserts(
         other.close()
 
 
-def test_a_staged_batch_breaking_a_check_constraint_keeps_nothing(db: Database) -> None:
-    """The copy from a staged batch checks the journal's CHECK constraints: one bad row
-    and the whole load is undone, the attached databases detached."""
+@pytest.mark.parametrize("broken", ["cadence", "method kind", "blank method"])
+def test_a_staged_batch_breaking_a_check_constraint_keeps_nothing(
+        db: Database, broken: str) -> None:
+    """The copy of a staged batch checks the journal's CHECK constraints: one bad row and
+    the whole load is undone, the attached databases detached."""
     drafts = _drafts(1, 6000)
-    drafts[4321][1].cadence_days = -7
-    with pytest.raises(StorageError, match="CHECK constraint"):
+    draft = drafts[4321][1]
+    if broken == "cadence":
+        draft.cadence_days = -7
+    elif broken == "method kind":
+        draft.methods[1].kind = "pigeon"  # type: ignore[assignment]
+    else:
+        draft.methods[0].value = "   "
+    with pytest.raises(StorageError, match="CHECK constraint failed"):
         _load(db, drafts, staged=True)
     assert db.scalar("SELECT count(*) FROM contacts") == 0
     assert db.scalar("SELECT count(*) FROM contacts_fts") == 0
