@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -569,8 +570,9 @@ STREAMED_IMPORT = 5000  # records: fewer are written in one go at the end
 
 
 def batch_sizes(expected: int) -> list[int]:
-    """The records in each batch of a streamed import of ``expected`` records (the last
-    takes what is left); none when so few are written in one go."""
+    """How many new customers each batch of a streamed import of ``expected`` records
+    holds: MOST_BATCHES batches, the last what is left (fewer new customers than records
+    fill the last ones less); none when so few are written in one go."""
     if expected < STREAMED_IMPORT:
         return []
     sizes, left, share = [], expected, FIRST_BATCH_SHARE
@@ -620,9 +622,28 @@ class _NewContacts:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: Any) -> None:
-        if self._indexer is not None:  # let the batch being indexed end, drop the rest
-            self._indexer.shutdown(wait=True, cancel_futures=True)
-        self._stack.__exit__(kind, error, traceback)
+        try:
+            if self._indexer is not None:
+                self._stop_indexing()
+        finally:
+            self._stack.__exit__(kind, error, traceback)
+
+    def _stop_indexing(self) -> None:
+        """The batches waiting dropped and the one being written let end (at most a batch's
+        insert and search documents), as the load cannot be undone while a batch still uses
+        the connection. The wait outlasts Ctrl-C, raised again after it. (Interrupting the
+        connection instead could stop the rollback that follows.)"""
+        assert self._indexer is not None
+        self._indexer.shutdown(wait=False, cancel_futures=True)
+        stopped: KeyboardInterrupt | None = None
+        while True:
+            try:
+                futures_wait(self._indexing)
+                break
+            except KeyboardInterrupt as again:
+                stopped = again
+        if stopped is not None:
+            raise stopped
 
     def add(self, draft: ContactDraft, photo: Photo | None) -> int:
         contact_id = self.next_id
@@ -638,13 +659,13 @@ class _NewContacts:
     def _hand_over(self) -> None:
         """The contacts not written yet, to the load; their search documents on the
         indexing thread when streaming."""
-        batch = [(cid, self.pending[cid]) for cid in range(self._unwritten, self.next_id)]
+        batch = [(cid, self.pending.pop(cid)) for cid in range(self._unwritten, self.next_id)]
         self._unwritten = self.next_id
         if not batch:
             return
         if self._load is None:
             self._load = self._stack.enter_context(transfer.ContactLoad(
-                self.db, self.now, self.expected, staged=bool(self._schemas)))
+                self.db, self.now, self.expected, staging=bool(self._schemas)))
         load = self._load
         rows = load.rows(batch)
         if self._batch is None:
@@ -653,7 +674,7 @@ class _NewContacts:
             return
         if self._schemas:  # inserted on the indexing thread, after the batches before it
             schema, data = self._schemas.pop(0), load.staged(rows)
-            self._raise_indexing_failure()
+            self.raise_indexing_failure()
             job = functools.partial(self._write_staged, load, schema, data, rows)
         else:
             self._wait_for_indexing()  # the connection is the indexer's until it is done
@@ -679,8 +700,8 @@ class _NewContacts:
         load.insert_staged(schema, data)
         load.index(rows)
 
-    def _raise_indexing_failure(self) -> None:
-        """The error of a batch that failed on the indexing thread, here."""
+    def raise_indexing_failure(self) -> None:
+        """The error of a batch that failed on the indexing thread, here and now."""
         for indexing in self._indexing:
             if indexing.done():
                 indexing.result()
@@ -761,8 +782,10 @@ def _import_records(service: JournalService, records: Iterable[ParsedContact | I
             with _NewContacts(service, now, total, streaming, schemas) as new:
                 run = _Run(service, policy, index, country, new, report)
                 for done, item in enumerate(records, start=1):
-                    if done % 64 == 1 and cancelled is not None and cancelled():
-                        raise ImportCancelled()
+                    if done % 64 == 1:
+                        if cancelled is not None and cancelled():
+                            raise ImportCancelled()
+                        new.raise_indexing_failure()
                     if isinstance(item, Issue):
                         report.problems.append(item)
                     else:
@@ -900,7 +923,7 @@ def import_file(service: JournalService, path: Path, fmt: str | None = None,
     loaded = load_file(path, fmt)
     chosen = policy or remembered_policy(service)
     if loaded.format == "csv":
-        loaded.text = ""  # read into the table (most of a large CSV's memory is the cells)
+        loaded.text = ""  # read into the table, which the import reads row by row
         return import_table(service, loaded, chosen, mapping, progress=progress,
                             cancelled=cancelled)
     country = service.settings().default_country

@@ -261,17 +261,20 @@ class BulkLoad:
     derived data made when the block ends (or, for contacts, earlier: :meth:`index_contacts`).
 
     ``large`` and ``many_contacts`` say which secondary indexes are set aside during the
-    load and built again at its end (see insert_all). A load that indexes its contacts as it
-    goes keeps the index from contacts to their methods, which the search documents read.
+    load and built again at its end (see insert_all), and whether the CHECK constraints are
+    checked once at the end, unless ``checks_row_by_row`` (a load that inserts with a few
+    INSERT … SELECT statements, which evaluate them cheaply: :meth:`add_staged`). A load
+    that indexes its contacts as it goes keeps the index from contacts to their methods,
+    which the search documents read.
     The whole load is one savepoint: an error, here or in the caller's block, undoes all of
     it (the dropped triggers and indexes come back with the rollback).
     """
 
     def __init__(self, db: Database, now_stamp: str, *, large: bool = False,
                  many_contacts: bool = False, referred: set[int] | None = None,
-                 indexing_as_it_goes: bool = False, staged: bool = False) -> None:
+                 indexing_as_it_goes: bool = False, checks_row_by_row: bool = False) -> None:
         self.db, self.now_stamp, self.large = db, now_stamp, large
-        self.staged = staged
+        self.checks_row_by_row = checks_row_by_row
         self.many_contacts = many_contacts or large
         self.referred = referred
         self.indexing_as_it_goes = indexing_as_it_goes
@@ -310,7 +313,7 @@ class BulkLoad:
                                                    else ())
         for name, _sql in self._indexes + self._contact_indexes:
             conn.execute(f"DROP INDEX {name}")
-        if self.many_contacts and not self.staged:
+        if self.many_contacts and not self.checks_row_by_row:
             self._unchecked_from = {table: _max_rowid(conn, table) + 1
                                     for table in _checked_tables(conn)}
             self._stack.enter_context(_checks_at_the_end(conn))
@@ -329,7 +332,8 @@ class BulkLoad:
         self._older.update(cid for cid in itertools.chain(
             (row[1] for row in method_list), (cid for cid, _ in tag_list))
             if cid < self.first_contact)
-        names = sorted({name for _, name in tag_list}, key=str.casefold)
+        # New tags get their ids in name order; a name spelled two ways, as first written.
+        names = sorted(dict.fromkeys(name for _, name in tag_list), key=str.casefold)
         conn.executemany(
             "INSERT INTO tags (uid, name, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(name) DO NOTHING", [(new_uid(), n, self.now_stamp) for n in names])
@@ -341,12 +345,14 @@ class BulkLoad:
                     _referring(conversations, 1, referred))
         insert_many(conn, "purchases", PURCHASE_COLUMNS, _referring(purchases, 1, referred))
 
-    def add_staged(self, schema: str) -> None:
-        """Insert a batch of new contacts (ids from the journal's next on) staged in the
-        attached database ``schema`` (journal/store/staging.py): one statement a table, SQLite's
-        work only, so it leaves Python's lock free. The tables' CHECK constraints are checked
-        row by row, as each statement evaluates their lists once."""
-        conn = self.conn
+    def add_staged(self, schema: str, data: bytes) -> None:
+        """Insert a batch of new contacts (ids from the journal's next on) staged as the
+        database ``data`` (journal/store/staging.py), loaded into the attached ``schema``,
+        the batch's own: one statement a table, SQLite's work only, so it leaves Python's
+        lock free. The tables' CHECK constraints are checked row by row, as each statement
+        evaluates their lists once."""
+        conn = self._in_transaction()
+        conn.deserialize(data, name=schema)
         for table, columns in (("contacts", CONTACT_COLUMNS),
                                ("contact_methods", METHOD_COLUMNS)):
             names = ", ".join(columns)
@@ -357,14 +363,23 @@ class BulkLoad:
                      "ON CONFLICT (name) DO NOTHING", (self.now_stamp,))
         conn.execute(f"INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) "
                      f"SELECT s.contact_id, t.id FROM {schema}.contact_tags s "
-                     "JOIN tags t ON t.name = s.name ORDER BY s.rowid")
+                     "JOIN tags t ON t.name = s.name COLLATE NOCASE ORDER BY s.rowid")
 
     def index_contacts(self, first: int, last: int) -> None:
         """Make the search documents of the new contacts ``first``…``last`` now (their
         methods and tags added), rather than at the end: one statement, so one segment of
         the search index."""
-        self.conn.execute(f"{_CONTACT_DOCUMENTS} WHERE id BETWEEN ? AND ?", (first, last))
+        self._in_transaction().execute(f"{_CONTACT_DOCUMENTS} WHERE id BETWEEN ? AND ?",
+                                       (first, last))
         self._indexed.append((first, last))
+
+    def _in_transaction(self) -> sqlite3.Connection:
+        """The connection, for a step run on another thread: never outside the load's
+        transaction (which its owner may have rolled back meanwhile), where it would write
+        rows of its own."""
+        if not self.conn.in_transaction:
+            raise sqlite3.OperationalError("the bulk load's transaction has ended")
+        return self.conn
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: Any) -> None:

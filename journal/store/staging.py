@@ -9,13 +9,15 @@ thread that indexes the batch loads them into a database attached to the journal
 connection and copies the rows across with one statement a table, keeping the journal's
 constraints, without Python's lock.
 
-SQLite attaches databases only outside a transaction, so the databases a load will use are
-attached before it begins (:func:`attached`) and detached after it ends.
+A database that a transaction has read cannot be detached until the transaction ends, so the
+databases a load will use are attached before it begins (:func:`attached`) and detached after
+it ends; each batch has one of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -34,27 +36,41 @@ _SCHEMA_PREFIX = "staged_batch_"
 
 
 def can_stage(db: Database) -> bool:
-    """Whether batches can be staged on ``db``: outside a transaction (to attach), with a
-    Python that can load a database from bytes."""
+    """Whether batches can be staged on ``db``: outside a transaction (the databases are
+    detached after it), with a Python that can load a database from bytes."""
     return not db.conn.in_transaction and hasattr(db.conn, "deserialize")
 
 
 @contextlib.contextmanager
 def attached(db: Database, count: int) -> Iterator[list[str]]:
-    """``count`` empty in-memory databases attached to ``db`` while the block runs (their
-    schema names, to hand to :func:`load`); none when ``db`` cannot stage batches."""
+    """Up to ``count`` empty in-memory databases attached to ``db`` while the block runs
+    (their schema names, for BulkLoad.add_staged): as many as SQLite's limit leaves room for,
+    and none when ``db`` cannot stage batches or attaching fails (the batches are then
+    written directly)."""
     names: list[str] = []
+    conn = db.conn
     try:
         if count > 0 and can_stage(db):
-            for number in range(count):
-                name = f"{_SCHEMA_PREFIX}{number}"
-                db.conn.execute("ATTACH DATABASE ':memory:' AS " + name)
-                names.append(name)
+            taken = {str(row[1]) for row in conn.execute("PRAGMA database_list")}
+            room = conn.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED) - len(taken - {"main", "temp"})
+            free = (name for number in itertools.count()
+                    if (name := f"{_SCHEMA_PREFIX}{number}") not in taken)
+            try:
+                for name in itertools.islice(free, max(0, min(count, room))):
+                    conn.execute("ATTACH DATABASE ':memory:' AS " + name)
+                    names.append(name)
+            except sqlite3.Error:
+                _detach(conn, names)
+                names = []
         yield list(names)
     finally:
-        for name in names:  # after the load's transaction; a failure only costs memory
-            with contextlib.suppress(sqlite3.Error):
-                db.conn.execute("DETACH DATABASE " + name)
+        _detach(conn, names)
+
+
+def _detach(conn: sqlite3.Connection, names: list[str]) -> None:
+    for name in names:  # after the load's transaction; a failure only costs memory
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("DETACH DATABASE " + name)
 
 
 def staged(tables: dict[str, Sequence[tuple[Any, ...]]]) -> bytes:
@@ -71,9 +87,3 @@ def staged(tables: dict[str, Sequence[tuple[Any, ...]]]) -> bytes:
         return conn.serialize()
     finally:
         conn.close()
-
-
-def load(conn: sqlite3.Connection, schema: str, data: bytes) -> None:
-    """The staged database ``data`` into the attached ``schema`` (empty, not read yet in
-    this transaction: SQLite refuses to replace a database a transaction has read)."""
-    conn.deserialize(data, name=schema)

@@ -328,16 +328,18 @@ class ContactLoad:
 
     ``expected``: about how many contacts the load adds; as many as the journal holds (and
     at least bulk.LARGE_LOAD) and the contacts' indexes are built again at the end.
+    ``staging``: the batches go in through :meth:`staged` and :meth:`insert_staged` (their
+    CHECK constraints then checked row by row), not :meth:`insert`.
     """
 
     def __init__(self, db: Database, now: dt.datetime, expected: int, *,
-                 staged: bool = False) -> None:
+                 staging: bool = False) -> None:
         from journal.store import bulk
 
         self.db, self.when = db, stamp(now)
         many = expected >= bulk.LARGE_LOAD and expected >= next_contact_id(db) - 1
         self._load = bulk.BulkLoad(db, self.when, many_contacts=many,
-                                   indexing_as_it_goes=True, staged=staged)
+                                   indexing_as_it_goes=True, checks_row_by_row=staging)
 
     def __enter__(self) -> ContactLoad:
         self._load.__enter__()
@@ -384,18 +386,15 @@ class ContactLoad:
         :meth:`insert_staged` on another thread: Python's part of inserting them."""
         from journal.store import staging
 
-        names = sorted({name for _, name in rows.tags}, key=str.casefold)
+        names = sorted(dict.fromkeys(name for _, name in rows.tags), key=str.casefold)
         return staging.staged({"contacts": rows.contacts, "contact_methods": rows.methods,
                                "tag_names": list(zip(new_uids(len(names)), names, strict=True)),
                                "contact_tags": rows.tags})
 
     def insert_staged(self, schema: str, data: bytes) -> None:
         """The rows :meth:`staged` gave ``data`` for, through the attached database
-        ``schema``, which this load has not read yet."""
-        from journal.store import staging
-
-        staging.load(self.db.conn, schema, data)
-        self._load.add_staged(schema)
+        ``schema``, the batch's own."""
+        self._load.add_staged(schema, data)
 
     def index(self, rows: ContactRows) -> None:
         """The search documents of the contacts of ``rows`` (inserted): one statement, which

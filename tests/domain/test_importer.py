@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import math
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import wait as futures_wait
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from journal.domain.demo import DemoSize, fill
 from journal.domain.exporter import export_csv, export_vcard
 from journal.domain.importer import (
     FIRST_BATCH_SHARE,
+    MOST_BATCHES,
+    STREAMED_IMPORT,
     DuplicatePolicy,
     ImportReport,
     batch_sizes,
@@ -582,6 +587,65 @@ def test_a_large_csv_is_written_while_it_is_still_being_read(
     assert [(i.line, i.reason) for i in report.problems] == [
         (79, "this row has no name, email or phone; it was not imported")]
     assert service.find_contact("person4999@example.com").display_name == "Person 4999"
+
+
+@pytest.mark.parametrize("records", [STREAMED_IMPORT - 1, STREAMED_IMPORT, 7002, 100_000,
+                                     1_000_000])
+def test_a_streamed_import_has_batches_for_every_record(records: int) -> None:
+    sizes = batch_sizes(records)
+    if records < STREAMED_IMPORT:
+        assert sizes == []
+        return
+    assert sum(sizes) == records and len(sizes) == MOST_BATCHES and min(sizes) > 0
+    assert sizes[0] == math.ceil(records * FIRST_BATCH_SHARE)
+
+
+def test_batches_past_sqlites_limit_on_attached_databases_are_written_directly(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for three attached databases, the first three batches are staged and the
+    rest inserted by the main thread; the journal is the same either way."""
+    writes: list[str] = []
+    for name in ("insert", "insert_staged"):
+        real = getattr(transfer.ContactLoad, name)
+        monkeypatch.setattr(transfer.ContactLoad, name,
+                            lambda *a, _name=name, _real=real: (writes.append(_name), _real(*a)))
+    service.db.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 3)
+    report = import_file(service, write(tmp_path, "many.csv", many_rows(7000)))
+    assert report.added == 7000
+    assert writes == ["insert_staged"] * 3 + ["insert"] * (MOST_BATCHES - 3)
+    assert service.db.scalar("SELECT count(*) FROM contacts_fts") == 7000
+    assert [h.contact_name for h in service.search("person6999")][:1] == ["Person 6999"]
+    assert service.db.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_ctrl_c_while_the_import_is_undone_still_undoes_it(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the import waits for the indexing thread's batch to end (to undo it)
+    is raised once that batch has ended and everything is undone: the thread never writes
+    outside the import's transaction."""
+    from journal.domain import importer
+
+    service.add_contact(ContactDraft(display_name="Existing"))
+    before = dump(service.db)
+    waits: list[int] = []
+
+    def wait(indexing: Any) -> Any:
+        waits.append(len(indexing))
+        if len(waits) == 1:
+            raise KeyboardInterrupt  # the second Ctrl-C, during the wait
+        return futures_wait(indexing)
+
+    monkeypatch.setattr(importer, "futures_wait", wait)
+    written: list[bool] = []
+    real = transfer.ContactLoad.insert_staged
+    monkeypatch.setattr(transfer.ContactLoad, "insert_staged",
+                        lambda *a: (written.append(True), real(*a))[1])
+    with pytest.raises(KeyboardInterrupt):
+        import_file(service, write(tmp_path, "many.csv", many_rows(8000)),
+                    cancelled=lambda: len(written) >= 2)
+    assert len(waits) == 2 and not service.db.conn.in_transaction
+    assert dump(service.db) == before
+    assert {r[1] for r in service.db.conn.execute("PRAGMA database_list")} <= {"main", "temp"}
 
 
 def test_a_failure_on_the_indexing_thread_rolls_back_everything(

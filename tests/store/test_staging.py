@@ -5,6 +5,7 @@ journal's constraints kept, nothing left attached, all or nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -33,7 +34,7 @@ def _attached(db: Database) -> set[str]:
 
 def _load(db: Database, drafts: list[tuple[int, ContactDraft]], *, staged: bool) -> None:
     with staging.attached(db, 2 if staged else 0) as schemas, db.atomic(), \
-            transfer.ContactLoad(db, NOW, len(drafts), staged=staged) as load:
+            transfer.ContactLoad(db, NOW, len(drafts), staging=staged) as load:
         half = len(drafts) // 2
         for batch in (drafts[:half], drafts[half:]):
             rows = load.rows(batch)
@@ -57,7 +58,7 @@ def _contents(db: Database) -> list[list[tuple[object, ...]]]:
 
 def test_staged_batches_give_the_journal_the_same_rows_as_direct_inserts(
         db: Database) -> None:
-    """Tags are matched whatever their case, one spelling kept; search documents
+    """Tags are matched whatever their case, the first spelling kept; search documents
     are made for every contact; the attached databases are gone afterwards."""
     other = Database.open(db.path.parent / "other.sqlite3")  # type: ignore[union-attr]
     try:
@@ -66,8 +67,8 @@ def test_staged_batches_give_the_journal_the_same_rows_as_direct_inserts(
         _load(other, drafts, staged=False)
         assert _contents(db) == _contents(other)
         assert db.scalar("SELECT count(*) FROM contacts") == 6000
-        assert [name.casefold() for name, in db.conn.execute(
-            "SELECT name FROM tags ORDER BY id")] == ["regulars", "élan"]
+        assert db.conn.execute("SELECT name FROM tags ORDER BY id").fetchall() == [
+            ("REGULARS",), ("Élan",)]
         assert db.scalar("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH "
                          "'p4321'") == 1
         assert _attached(db) == set()
@@ -107,3 +108,33 @@ def test_nothing_is_staged_inside_a_transaction(db: Database) -> None:
     with staging.attached(db, 3) as schemas:
         assert len(schemas) == 3 and _attached(db) == set(schemas)
     assert _attached(db) == set()
+
+
+def test_as_many_databases_are_attached_as_sqlite_allows(db: Database) -> None:
+    """Attaching stops at SQLite's limit (the batches past it are written directly), skips
+    names already taken, and a failure to attach leaves nothing attached."""
+    db.conn.execute("ATTACH DATABASE ':memory:' AS staged_batch_0")
+    db.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 4)
+    try:
+        with staging.attached(db, 8) as schemas:
+            assert schemas == ["staged_batch_1", "staged_batch_2", "staged_batch_3"]
+        assert _attached(db) == {"staged_batch_0"}
+        db.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 1)
+        with staging.attached(db, 8) as schemas:
+            assert schemas == []
+    finally:
+        db.conn.execute("DETACH DATABASE staged_batch_0")
+
+
+def test_a_load_step_never_writes_outside_the_loads_transaction(db: Database) -> None:
+    """A batch still queued on another thread when the load was undone must not write rows
+    of its own in autocommit mode."""
+    with staging.attached(db, 1) as schemas, db.atomic(), \
+            transfer.ContactLoad(db, NOW, 10, staging=True) as load:
+        rows = load.rows(_drafts(1, 10))
+        data = load.staged(rows)
+    with pytest.raises(sqlite3.OperationalError, match="transaction has ended"):
+        load.insert_staged(schemas[0], data)
+    with pytest.raises(sqlite3.OperationalError, match="transaction has ended"):
+        load.index(rows)
+    assert db.scalar("SELECT count(*) FROM contacts") == 0
