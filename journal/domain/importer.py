@@ -20,7 +20,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -560,13 +559,13 @@ def _snapshot(draft: ContactDraft | Contact) -> tuple[Any, ...]:
 # A large import that skips duplicates writes its new customers in batches as it reads the
 # file: the main thread stages each batch (journal/store/staging.py) and a second thread
 # inserts it and makes its search documents (SQLite's work, which leaves Python's lock free)
-# while the next is read. The second thread's work is the longer, so it starts on a small
-# first batch, and the batches grow to a steady size.
-FIRST_BATCH_SHARE = 0.04  # of the records
-BATCH_GROWTH = 1.5  # each batch this many times the one before, up to
-LARGEST_BATCH_SHARE = 0.17
-MOST_BATCHES = 8  # (each is a database attached to the journal's connection; SQLite allows 10)
+# while the next is read. A small first batch starts the second thread early; the batches
+# grow while both threads are busy, then shrink, so that little of the second thread's work
+# is left once the file is read.
+BATCH_SHARES = (0.04, 0.07, 0.11, 0.17, 0.20, 0.19, 0.14)  # of the records; the last: the rest
 STREAMED_IMPORT = 5000  # records: fewer are written in one go at the end
+# (each batch is a database attached to the journal's connection; SQLite allows 10)
+MOST_BATCHES = len(BATCH_SHARES) + 1
 
 
 def batch_sizes(expected: int) -> list[int]:
@@ -575,13 +574,8 @@ def batch_sizes(expected: int) -> list[int]:
     fill the last ones less); none when so few are written in one go."""
     if expected < STREAMED_IMPORT:
         return []
-    sizes, left, share = [], expected, FIRST_BATCH_SHARE
-    for _ in range(MOST_BATCHES - 1):
-        size = min(left, math.ceil(expected * share))
-        sizes.append(size)
-        left -= size
-        share = min(share * BATCH_GROWTH, LARGEST_BATCH_SHARE)
-    return [*sizes, left] if left else sizes
+    sizes = [round(expected * share) for share in BATCH_SHARES]
+    return [*sizes, expected - sum(sizes)]
 
 
 class _NewContacts:

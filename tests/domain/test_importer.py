@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import math
 import shutil
 import sqlite3
 import threading
@@ -18,7 +17,7 @@ from journal.domain.csv_export import CsvKind
 from journal.domain.demo import DemoSize, fill
 from journal.domain.exporter import export_csv, export_vcard
 from journal.domain.importer import (
-    FIRST_BATCH_SHARE,
+    BATCH_SHARES,
     MOST_BATCHES,
     STREAMED_IMPORT,
     DuplicatePolicy,
@@ -583,7 +582,7 @@ def test_a_large_csv_is_written_while_it_is_still_being_read(
                                           real_insert(load, *a))[1])
     report = import_file(service, path)
     assert report.added == 7999 and len(read) == 8000
-    assert read_when_written[0] <= 8000 * FIRST_BATCH_SHARE + 64
+    assert read_when_written[0] <= 8000 * BATCH_SHARES[0] + 64
     assert [(i.line, i.reason) for i in report.problems] == [
         (79, "this row has no name, email or phone; it was not imported")]
     assert service.find_contact("person4999@example.com").display_name == "Person 4999"
@@ -597,7 +596,7 @@ def test_a_streamed_import_has_batches_for_every_record(records: int) -> None:
         assert sizes == []
         return
     assert sum(sizes) == records and len(sizes) == MOST_BATCHES and min(sizes) > 0
-    assert sizes[0] == math.ceil(records * FIRST_BATCH_SHARE)
+    assert sizes[0] == round(records * BATCH_SHARES[0]) and sizes[-1] < max(sizes)
 
 
 def test_batches_past_sqlites_limit_on_attached_databases_are_written_directly(
