@@ -629,10 +629,12 @@ class _NewContacts:
         connection instead could stop the rollback that follows.)"""
         assert self._indexer is not None
         self._indexer.shutdown(wait=False, cancel_futures=True)
+        # (a batch cancelled before it ran never counts as done for wait())
+        running = [batch for batch in self._indexing if not batch.cancelled()]
         stopped: KeyboardInterrupt | None = None
         while True:
             try:
-                futures_wait(self._indexing)
+                futures_wait(running)
                 break
             except KeyboardInterrupt as again:
                 stopped = again

@@ -647,6 +647,41 @@ def test_ctrl_c_while_the_import_is_undone_still_undoes_it(
     assert {r[1] for r in service.db.conn.execute("PRAGMA database_list")} <= {"main", "temp"}
 
 
+def test_cancel_with_batches_waiting_for_the_indexing_thread_ends_at_once(
+        service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main thread reads ahead of the indexing thread: batches wait for it. Cancel
+    drops them and ends once the batch being written has, with nothing kept."""
+    release = threading.Event()
+    real_insert, real_staged = transfer.ContactLoad.insert_staged, transfer.ContactLoad.staged
+    monkeypatch.setattr(transfer.ContactLoad, "insert_staged",
+                        lambda *a: (release.wait(10), real_insert(*a))[1])
+    handed: list[int] = []
+    monkeypatch.setattr(transfer.ContactLoad, "staged",
+                        lambda load, rows: (handed.append(1), real_staged(load, rows))[1])
+
+    def cancelled() -> bool:
+        if len(handed) < 3:  # the first batch is held up, two more wait behind it
+            return False
+        release.set()
+        return True
+
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            import_file(service, write(tmp_path, "many.csv", many_rows(8000)),
+                        cancelled=cancelled)
+        except BaseException as error:  # reported below
+            outcome.append(error)
+
+    importing = threading.Thread(target=run)
+    importing.start()
+    importing.join(20)
+    assert not importing.is_alive(), "the import never ended"
+    assert [type(error) for error in outcome] == [ImportCancelled]
+    assert service.db.scalar("SELECT count(*) FROM contacts") == 0
+
+
 def test_a_failure_on_the_indexing_thread_rolls_back_everything(
         service: JournalService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     service.add_contact(ContactDraft(display_name="Existing"))

@@ -203,3 +203,31 @@ def test_a_large_csv_imports_through_the_dialog(qtbot, bridge, ui_service, setti
         "Imported many.csv (CSV from Relationship Journal): 6000 added, 0 updated.")
     assert ui_service.count_contacts() == 6000
     assert [hit.contact_name for hit in ui_service.search("person5999")][:1] == ["Person 5999"]
+
+
+def test_cancelling_a_large_csv_while_it_is_written_then_importing_it_again(
+        qtbot, bridge, ui_service, settings, tmp_path):
+    """Cancel once the first batches of a large CSV are in the journal's transaction (the
+    file is read as it is imported): nothing is kept, and the same file imports in full
+    when chosen again."""
+    rows = ["Customer ID,Name,Email,Phone,Total,UID"] + [
+        f"{n},Person {n},person{n}@example.com,+44 7700 9{n:05d},," for n in range(20000)]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dialog = make_dialog(qtbot, bridge, settings)
+    dialog.open_file(path)
+    wait_for_page(qtbot, dialog, ImportDialog.OPTIONS)
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.progress_bar.value() >= 4000, timeout=30000)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    wait_for_page(qtbot, dialog, ImportDialog.REPORT)
+    assert dialog.report_heading.text() == "Import cancelled"
+    assert ui_service.count_contacts() == 0
+    dialog.open_file(path)
+    wait_for_page(qtbot, dialog, ImportDialog.OPTIONS)
+    with qtbot.waitSignal(dialog.imported, timeout=60000) as imported:
+        dialog.start_import()
+    assert imported.args[0].added == 20000
+    assert ui_service.count_contacts() == 20000
+    assert [hit.contact_name for hit in ui_service.search("person19999")][:1] == [
+        "Person 19999"]
