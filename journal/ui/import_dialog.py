@@ -453,6 +453,7 @@ class ImportDialog(QDialog):
     def cancel_import(self) -> None:
         self.runner.cancel()
         self.cancel_button.setEnabled(False)
+        self.progress_heading.setText("Cancelling…")
         self.progress_label.setText("Cancelling: undoing everything read so far…")
 
     def _show_progress(self, heading: str, text: str, *, cancellable: bool) -> None:
@@ -464,10 +465,15 @@ class ImportDialog(QDialog):
         self.pages.setCurrentIndex(self.PROGRESS)
 
     def _progress(self, done: int, total: int) -> None:
+        if not self.cancel_button.isEnabled():  # cancelling: the label says so
+            return
+        if done >= total > 0:  # the rest (writing, indexing) has no count: a busy bar
+            self.progress_bar.setRange(0, 0)
+            self.progress_label.setText(f"All {total:,} contacts read: saving them…")
+            return
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
-        if self.cancel_button.isEnabled():
-            self.progress_label.setText(f"{done} of {total} contacts read…")
+        self.progress_label.setText(f"{done:,} of {total:,} contacts read…")
 
     # -- results ------------------------------------------------------------------------------
     def _task_finished(self, result: Any) -> None:

@@ -231,3 +231,26 @@ def test_cancelling_a_large_csv_while_it_is_written_then_importing_it_again(
     assert ui_service.count_contacts() == 20000
     assert [hit.contact_name for hit in ui_service.search("person19999")][:1] == [
         "Person 19999"]
+
+
+def test_the_progress_page_counts_the_rows_read_then_says_it_is_saving(
+        qtbot, bridge, ui_service, settings, tmp_path):
+    """Once every row is read, writing and indexing the new customers still takes a while
+    on a large file: the bar turns busy and says so, instead of sitting at 100 %."""
+    path = tmp_path / "few.csv"
+    path.write_text("Name,Email\nAnn Lee,ann@example.com\n", encoding="utf-8")
+    dialog = make_dialog(qtbot, bridge, settings)
+    dialog.open_file(path)
+    wait_for_page(qtbot, dialog, ImportDialog.MAPPING)
+    dialog._show_progress("Importing…", "Importing few.csv…", cancellable=True)
+    dialog._progress(40_000, 100_000)
+    assert dialog.progress_label.text() == "40,000 of 100,000 contacts read…"
+    assert (dialog.progress_bar.maximum(), dialog.progress_bar.value()) == (100_000, 40_000)
+    dialog._progress(100_000, 100_000)
+    assert dialog.progress_label.text() == "All 100,000 contacts read: saving them…"
+    assert dialog.progress_bar.maximum() == 0  # busy
+    shot(dialog, "import-4b-saving")
+    dialog.cancel_import()
+    assert dialog.progress_heading.text() == "Cancelling…"
+    dialog._progress(100_000, 100_000)  # a late report does not hide that it is cancelling
+    assert dialog.progress_label.text().startswith("Cancelling")
