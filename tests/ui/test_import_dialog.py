@@ -185,15 +185,20 @@ def test_text_from_the_file_is_never_rich_text(qtbot, bridge, ui_service, settin
     assert dialog.report_heading.textFormat() == Qt.TextFormat.PlainText
 
 
+def many_customers(tmp_path: Path, count: int) -> Path:
+    """A CSV with our own export's columns and ``count`` customers."""
+    rows = ["Customer ID,Name,Email,Phone,Total,UID"] + [
+        f"{n},Person {n},person{n}@example.com,+44 7700 9{n:05d},," for n in range(count)]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
 def test_a_large_csv_imports_through_the_dialog(qtbot, bridge, ui_service, settings, tmp_path):
     """6,000 rows: enough for the import to write its customers in batches while it reads,
     their search index made on a second thread, from the dialog's worker."""
-    rows = ["Customer ID,Name,Email,Phone,Total,UID"] + [  # our own export's columns
-        f"{n},Person {n},person{n}@example.com,+44 7700 9{n:05d},," for n in range(6000)]
-    path = tmp_path / "many.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     dialog = make_dialog(qtbot, bridge, settings)
-    dialog.open_file(path)
+    dialog.open_file(many_customers(tmp_path, 6000))
     wait_for_page(qtbot, dialog, ImportDialog.OPTIONS)
     with qtbot.waitSignal(dialog.imported, timeout=60000) as imported:
         dialog.start_import()
@@ -210,10 +215,7 @@ def test_cancelling_a_large_csv_while_it_is_written_then_importing_it_again(
     """Cancel once the first batches of a large CSV are in the journal's transaction (the
     file is read as it is imported): nothing is kept, and the same file imports in full
     when chosen again."""
-    rows = ["Customer ID,Name,Email,Phone,Total,UID"] + [
-        f"{n},Person {n},person{n}@example.com,+44 7700 9{n:05d},," for n in range(20000)]
-    path = tmp_path / "many.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path = many_customers(tmp_path, 20000)
     dialog = make_dialog(qtbot, bridge, settings)
     dialog.open_file(path)
     wait_for_page(qtbot, dialog, ImportDialog.OPTIONS)
