@@ -186,12 +186,20 @@ def parse_loaded(loaded: LoadedFile, mapping: Mapping | None = None, country: st
     if loaded.format == "vcard":
         return parse_vcards(loaded.text)
     assert loaded.table is not None
+    return contacts_from_table(loaded.table, _mapping_of(loaded, mapping), country, progress,
+                               cancelled)
+
+
+def _mapping_of(loaded: LoadedFile, mapping: Mapping | None) -> Mapping:
+    """The columns of a loaded CSV: ``mapping`` if given, else the one its source app's
+    layout gives, else a guess from its header."""
+    assert loaded.table is not None
     chosen = mapping if mapping is not None else loaded.mapping
     if chosen is None:
         from journal.domain.csv_import import guess_mapping
 
         chosen = guess_mapping(loaded.table.header)
-    return contacts_from_table(loaded.table, chosen, country, progress, cancelled)
+    return chosen
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -747,12 +755,8 @@ def import_table(service: JournalService, loaded: LoadedFile, policy: DuplicateP
     assert table is not None
     if not table.rows:
         raise ImportFileError(f"{loaded.path.name} holds no contacts.")
-    chosen = mapping if mapping is not None else loaded.mapping
-    if chosen is None:
-        from journal.domain.csv_import import guess_mapping
-
-        chosen = guess_mapping(table.header)
-    records = read_contacts(table, chosen, service.settings().default_country)
+    records = read_contacts(table, _mapping_of(loaded, mapping),
+                            service.settings().default_country)
     report = ImportReport(loaded.path.name, FORMAT_NAMES["csv"], policy.value)
     report = _import_records(service, records, len(table.rows), policy, report, progress,
                              cancelled)

@@ -81,6 +81,12 @@ def insert_many(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
     conn.executemany(head + one, last)
 
 
+def new_tag_order(tags: Iterable[tuple[int, str]]) -> list[str]:
+    """The tag names of (contact id, name) rows in the order new tags get their ids: by
+    name, and a name spelled two ways in the spelling that comes first."""
+    return sorted(dict.fromkeys(name for _, name in tags), key=str.casefold)
+
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -332,8 +338,7 @@ class BulkLoad:
         self._older.update(cid for cid in itertools.chain(
             (row[1] for row in method_list), (cid for cid, _ in tag_list))
             if cid < self.first_contact)
-        # New tags get their ids in name order; a name spelled two ways, as first written.
-        names = sorted(dict.fromkeys(name for _, name in tag_list), key=str.casefold)
+        names = new_tag_order(tag_list)
         conn.executemany(
             "INSERT INTO tags (uid, name, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(name) DO NOTHING", [(new_uid(), n, self.now_stamp) for n in names])

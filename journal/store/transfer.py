@@ -385,8 +385,9 @@ class ContactLoad:
         """``rows`` as a database of their own (journal/store/staging.py), for
         :meth:`insert_staged` on another thread: Python's part of inserting them."""
         from journal.store import staging
+        from journal.store.bulk import new_tag_order
 
-        names = sorted(dict.fromkeys(name for _, name in rows.tags), key=str.casefold)
+        names = new_tag_order(rows.tags)
         return staging.staged({"contacts": rows.contacts, "contact_methods": rows.methods,
                                "tag_names": list(zip(new_uids(len(names)), names, strict=True)),
                                "contact_tags": rows.tags})
